@@ -1,0 +1,46 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "zclab",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "zclab", targets: ["zclab"]),
+        .library(name: "ZclabCore", targets: ["ZclabCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        // libpcap, through pkg-config (Debian: libpcap-dev).
+        .systemLibrary(
+            name: "CPcap",
+            pkgConfig: "libpcap",
+            providers: [.apt(["libpcap-dev"])]
+        ),
+        // Linux calls and constants that Swift's Glibc module does not import
+        // (it is built without _GNU_SOURCE). Every symbol is prefixed `zcl_`.
+        .target(name: "CZclabLinux"),
+        .target(
+            name: "ZclabCore",
+            dependencies: [
+                "CPcap",
+                "CZclabLinux",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "zclab",
+            dependencies: [
+                "ZclabCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ZclabUnitTests", dependencies: ["ZclabCore"]),
+        .testTarget(name: "ZclabEndToEndTests", dependencies: ["ZclabCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,47 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The capturing actor: runs a `LiveCapture` in the namespace of the interface
+/// it watches until the runner says stop, then reports libpcap's counters.
+/// Runs as `zclab agent capture`.
+public struct CaptureAgent {
+    let config: CaptureConfig
+    var channel: AgentChannel
+
+    public init(config: CaptureConfig, channel: AgentChannel) {
+        self.config = config
+        self.channel = channel
+    }
+
+    public mutating func run() -> Never {
+        let capture: LiveCapture
+        do {
+            capture = try LiveCapture(config)
+        } catch {
+            channel.fail(error.description)
+        }
+        var ready = AgentEvent(.captureReady)
+        ready.interface = config.interface
+        channel.send(ready)
+
+        var commands = LineReader(FileDescriptor(rawValue: 0))
+        var fds = [
+            pollfd(fd: capture.selectableDescriptor, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
+        ]
+        while true {
+            _ = Glibc.poll(&fds, 2, 100)
+            capture.drain()
+            guard fds[1].revents != 0 else { continue }
+            // A stop command, or the runner closing our input, ends the capture.
+            let more = (try? commands.fill()) ?? false
+            if !more || commands.bufferedLine() != nil { break }
+        }
+        var done = AgentEvent(.done)
+        done.capture = capture.finish()
+        done.bytes = done.capture?.packets
+        channel.send(done)
+        exit(0)
+    }
+}

@@ -1,0 +1,124 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a receiver agent is told to do.
+public struct ReceiverConfig: Codable, Sendable {
+    public var host: String
+    public var port: UInt16
+    /// Bytes asked for per read(2).
+    public var readSize: Int
+    /// Stop reading after exactly this many bytes until the runner says resume.
+    public var pauseAfter: UInt64?
+    /// SO_RCVBUF, if set (on the listening socket, so it shapes the window).
+    public var receiveBuffer: Int32?
+    /// The file the sender sends, to check the received bytes against.
+    public var expected: TestFileSpec
+
+    enum CodingKeys: String, CodingKey {
+        case host, port, expected
+        case readSize = "read_size", pauseAfter = "pause_after", receiveBuffer = "receive_buffer"
+    }
+}
+
+/// The receiving actor: accepts one connection, reads to end of stream at
+/// full speed or by its schedule, and checks every byte against the expected
+/// file as it arrives. Runs in the receiver namespace as `zclab agent receiver`.
+public struct ReceiverAgent {
+    let config: ReceiverConfig
+    var channel: AgentChannel
+    var log = SyscallLog(actor: "receiver")
+
+    public init(config: ReceiverConfig, channel: AgentChannel) {
+        self.config = config
+        self.channel = channel
+    }
+
+    public mutating func run() -> Never {
+        do {
+            let connection = try accept()
+            channel.send(AgentEvent(.connected))
+            let check = try receive(from: connection.descriptor)
+            var done = AgentEvent(.done)
+            done.bytes = check.bytes
+            done.stream = check
+            done.steps = log.steps
+            channel.send(done)
+            exit(0)
+        } catch {
+            channel.fail("receiver: \(error)")
+        }
+    }
+
+    private mutating func accept() throws(Errno) -> TCPSocket {
+        let address = SocketAddress(host: config.host, port: config.port)
+        let listener = try TCPSocket(for: address)
+        if let size = config.receiveBuffer {
+            try listener.setOption(level: SOL_SOCKET, name: SO_RCVBUF, size)
+        }
+        try listener.listen(on: address)
+        var listening = AgentEvent(.listening)
+        listening.port = config.port
+        channel.send(listening)
+        let connection = try log.record("accept", "fd=\(listener.descriptor.rawValue)", returnValue: { Int64($0.descriptor.rawValue) }) {
+            () throws(Errno) in try listener.accept()
+        }
+        try? listener.descriptor.close()
+        return connection
+    }
+
+    private mutating func receive(from socket: FileDescriptor) throws(Errno) -> StreamCheck {
+        let verifier = StreamVerifier(expected: config.expected.content)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: config.readSize, alignment: 4096)
+        defer { buffer.deallocate() }
+        var received: UInt64 = 0
+        var pausePending = config.pauseAfter
+        var lastProgress = monotonicNanoseconds()
+        while true {
+            var want = config.readSize
+            if let pause = pausePending {
+                if received >= pause {
+                    pauseUntilResumed(at: received)
+                    pausePending = nil
+                    continue
+                }
+                want = Int(min(UInt64(want), pause - received))
+            }
+            let request = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want])
+            let count = try log.record("read", "fd=\(socket.rawValue) count=\(want)") { () throws(Errno) in
+                try socket.read(into: request)
+            }
+            if count == 0 { break }
+            verifier.receive(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            received += UInt64(count)
+            let now = monotonicNanoseconds()
+            if now - lastProgress > 200_000_000 {
+                lastProgress = now
+                var progress = AgentEvent(.progress)
+                progress.bytes = received
+                channel.send(progress)
+            }
+        }
+        return verifier.finish().streamCheck
+    }
+
+    /// Tells the runner it paused and blocks until it says resume.
+    private mutating func pauseUntilResumed(at received: UInt64) {
+        var paused = AgentEvent(.paused)
+        paused.bytes = received
+        channel.send(paused)
+        while true {
+            guard let command = try? channel.receive(AgentCommand.self) else {
+                channel.fail("receiver: the runner went away while paused")
+            }
+            if command.kind == .resume { return }
+        }
+    }
+}
+
+extension StreamVerification {
+    /// The receiver's summary of its check.
+    var streamCheck: StreamCheck {
+        StreamCheck(bytes: bytes, sha256: sha256, expectedBytes: expectedBytes, matches: matches, firstMismatch: firstMismatch)
+    }
+}

@@ -1,0 +1,20 @@
+/// How a sender moves the file to the socket.
+public enum SendMethod: String, Codable, Sendable, CaseIterable {
+    /// read(2) into a buffer, write(2) to the socket.
+    case readWrite = "read-write"
+    /// mmap(2) the file, write(2) from the mapping.
+    case mmapWrite = "mmap-write"
+    /// sendfile(2) from the file to the socket.
+    case sendfile
+    /// splice(2) file to pipe, then pipe to socket.
+    case splice
+
+    /// The syscall in which a sender of this method blocks when the socket is full.
+    public var blockingCall: String {
+        switch self {
+        case .readWrite, .mmapWrite: "write"
+        case .sendfile: "sendfile"
+        case .splice: "splice"
+        }
+    }
+}

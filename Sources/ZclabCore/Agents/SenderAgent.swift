@@ -1,0 +1,206 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a sender agent is told to do.
+public struct SenderConfig: Codable, Sendable {
+    public var method: SendMethod
+    public var host: String
+    public var port: UInt16
+    public var path: String
+    /// Bytes asked for per call; nil: the whole rest of the file for sendfile
+    /// and mmap-write, 128 KiB for read-write, the pipe's capacity for splice.
+    public var chunk: UInt64?
+    /// SO_SNDBUF, if set.
+    public var sendBuffer: Int32?
+    /// splice: the pipe's capacity (F_SETPIPE_SZ).
+    public var pipeSize: Int?
+    /// mmap-write: MAP_PRIVATE instead of MAP_SHARED.
+    public var privateMapping: Bool?
+    /// mmap-write: bytes mapped at a time (a sliding window); nil maps up to 1 GiB.
+    public var mapWindow: UInt64?
+
+    enum CodingKeys: String, CodingKey {
+        case method, host, port, path, chunk
+        case sendBuffer = "send_buffer", pipeSize = "pipe_size"
+        case privateMapping = "private_mapping", mapWindow = "map_window"
+    }
+}
+
+/// The sending actor: connects to the receiver and sends the test file by the
+/// configured method, logging every syscall. Runs in the sender namespace as
+/// `zclab agent sender`.
+public struct SenderAgent {
+    let config: SenderConfig
+    var log = SyscallLog(actor: "sender")
+    var channel: AgentChannel
+
+    public init(config: SenderConfig, channel: AgentChannel) {
+        self.config = config
+        self.channel = channel
+    }
+
+    public mutating func run() -> Never {
+        signal(SIGPIPE, SIG_IGN)  // as servers do: a reset peer is EPIPE, not death
+        var sent: UInt64 = 0
+        var failure: String?
+        do {
+            let socket = try connect()
+            channel.send(AgentEvent(.connected))
+            let file = try log.record("open", "path=\(config.path) flags=O_RDONLY") { () throws(Errno) in
+                try FileDescriptor.open(config.path, .readOnly).rawValue
+            }
+            let size = UInt64(try FileDescriptor(rawValue: file).size())
+            try send(from: FileDescriptor(rawValue: file), size: size, to: socket.descriptor, sent: &sent)
+            try log.record("shutdown", "fd=\(socket.descriptor.rawValue) how=SHUT_WR") { () throws(Errno) in
+                try socket.shutdownWrite()
+                return 0
+            }
+        } catch {
+            failure = error.description  // the errno is in the last step
+        }
+        var done = AgentEvent(.done)
+        done.bytes = sent
+        done.steps = log.steps
+        done.message = failure
+        channel.send(done)
+        exit(0)
+    }
+
+    private mutating func connect() throws(Errno) -> TCPSocket {
+        let target = SocketAddress(host: config.host, port: config.port)
+        let socket = try TCPSocket(for: target)
+        if let size = config.sendBuffer {
+            try log.record("setsockopt", "SO_SNDBUF=\(size)") { () throws(Errno) in
+                try socket.setOption(level: SOL_SOCKET, name: SO_SNDBUF, size)
+                return 0
+            }
+        }
+        try log.record("connect", "\(target)") { () throws(Errno) in
+            try socket.connect(to: target)
+            return 0
+        }
+        return socket
+    }
+
+    private mutating func send(
+        from file: FileDescriptor, size: UInt64, to socket: FileDescriptor, sent: inout UInt64
+    ) throws(Errno) {
+        switch config.method {
+        case .sendfile: try sendfile(file, size: size, to: socket, sent: &sent)
+        case .readWrite: try readWrite(file, size: size, to: socket, sent: &sent)
+        case .mmapWrite: try mmapWrite(file, size: size, to: socket, sent: &sent)
+        case .splice: try splice(file, size: size, to: socket, sent: &sent)
+        }
+    }
+
+    /// sendfile(2) in a loop until the whole file has gone or a call returns 0.
+    private mutating func sendfile(
+        _ file: FileDescriptor, size: UInt64, to socket: FileDescriptor, sent: inout UInt64
+    ) throws(Errno) {
+        var offset: Int64 = 0
+        while sent < size {
+            let count = Int(min(config.chunk ?? size, size - sent))
+            let before = offset
+            let moved = try log.record(
+                "sendfile", "out_fd=\(socket.rawValue) in_fd=\(file.rawValue) offset=\(before) count=\(count)"
+            ) { () throws(Errno) in try socket.sendfile(from: file, offset: &offset, count: count) }
+            if moved == 0 { return }
+            sent += UInt64(moved)
+        }
+    }
+
+    /// read(2) into a buffer and write(2) all of it, until end of file.
+    private mutating func readWrite(
+        _ file: FileDescriptor, size: UInt64, to socket: FileDescriptor, sent: inout UInt64
+    ) throws(Errno) {
+        let capacity = Int(config.chunk ?? 128 << 10)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 4096)
+        defer { buffer.deallocate() }
+        while true {
+            let count = try log.record("read", "fd=\(file.rawValue) count=\(capacity)") { () throws(Errno) in
+                try file.read(into: buffer)
+            }
+            if count == 0 { return }
+            try writeAll(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), to: socket, sent: &sent)
+        }
+    }
+
+    /// mmap(2) windows of the file and write(2) from them.
+    private mutating func mmapWrite(
+        _ file: FileDescriptor, size: UInt64, to socket: FileDescriptor, sent: inout UInt64
+    ) throws(Errno) {
+        let window = max(UInt64(pageSize), (config.mapWindow ?? 1 << 30) / UInt64(pageSize) * UInt64(pageSize))
+        let sharing: FileMapping.Sharing = config.privateMapping == true ? .private : .shared
+        var offset: UInt64 = 0
+        while offset < size {
+            let length = Int(min(window, size - offset))
+            let mapping = try log.record(
+                "mmap", "length=\(length) prot=PROT_READ flags=\(sharing == .shared ? "MAP_SHARED" : "MAP_PRIVATE") offset=\(offset)",
+                returnValue: { _ in 0 }
+            ) { () throws(Errno) in try FileMapping(file, offset: Int64(offset), length: length, sharing: sharing) }
+            defer { mapping.unmap() }
+            let chunk = Int(config.chunk ?? UInt64(length))
+            var position = 0
+            while position < length {
+                let end = min(length, position + chunk)
+                try writeAll(UnsafeRawBufferPointer(rebasing: mapping.bytes[position..<end]), to: socket, sent: &sent)
+                position = end
+            }
+            offset += UInt64(length)
+        }
+    }
+
+    /// splice(2) from the file into a pipe and from the pipe into the socket.
+    private mutating func splice(
+        _ file: FileDescriptor, size: UInt64, to socket: FileDescriptor, sent: inout UInt64
+    ) throws(Errno) {
+        let pipe = try FileDescriptor.pipe()
+        defer {
+            try? pipe.read.close()
+            try? pipe.write.close()
+        }
+        var capacity = 65536
+        if let wanted = config.pipeSize {
+            capacity = try log.record("fcntl", "fd=\(pipe.write.rawValue) F_SETPIPE_SZ \(wanted)") { () throws(Errno) in
+                try pipe.write.setPipeCapacity(wanted)
+            }
+        }
+        let chunk = Int(config.chunk ?? UInt64(capacity))
+        var offset: Int64 = 0
+        while UInt64(offset) < size {
+            let before = offset
+            let filled = try log.record(
+                "splice", "fd_in=\(file.rawValue) off_in=\(before) fd_out=\(pipe.write.rawValue) len=\(chunk)"
+            ) { () throws(Errno) in
+                try file.splice(to: pipe.write, inputOffset: &offset, count: min(chunk, Int(size - UInt64(before))))
+            }
+            if filled == 0 { return }
+            var drained = 0
+            while drained < filled {
+                let moved = try log.record(
+                    "splice", "fd_in=\(pipe.read.rawValue) fd_out=\(socket.rawValue) len=\(filled - drained)"
+                ) { () throws(Errno) in
+                    try pipe.read.splice(to: socket, inputOffset: nil, count: filled - drained, flags: .more)
+                }
+                drained += moved
+                sent += UInt64(moved)
+            }
+        }
+    }
+
+    /// write(2) until `bytes` are all in the socket.
+    private mutating func writeAll(
+        _ bytes: UnsafeRawBufferPointer, to socket: FileDescriptor, sent: inout UInt64
+    ) throws(Errno) {
+        var done = 0
+        while done < bytes.count {
+            let rest = UnsafeRawBufferPointer(rebasing: bytes[done...])
+            let written = try log.record("write", "fd=\(socket.rawValue) count=\(rest.count)") { () throws(Errno) in
+                try socket.write(rest)
+            }
+            done += written
+            sent += UInt64(written)
+        }
+    }
+}

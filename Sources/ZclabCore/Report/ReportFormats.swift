@@ -1,0 +1,150 @@
+import Foundation
+
+/// Renders a run report in the formats zclab writes and prints.
+public enum ReportFormat: String, CaseIterable, Sendable {
+    case text, json, tap, junit, markdown
+
+    public func render(_ report: RunReport) -> String {
+        switch self {
+        case .text: ReportRendering.text(report)
+        case .json: ReportRendering.json(report)
+        case .tap: ReportRendering.tap(report)
+        case .junit: ReportRendering.junit(report)
+        case .markdown: ReportRendering.markdown(report)
+        }
+    }
+}
+
+enum ReportRendering {
+    static func json(_ report: RunReport) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(report)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    static func counts(_ report: RunReport) -> String {
+        let summary = report.summary
+        return "\(summary["pass"] ?? 0) passed, \(summary["fail"] ?? 0) failed, \(summary["error"] ?? 0) errored, \(summary["skip"] ?? 0) skipped"
+    }
+
+    /// One line per scenario, the reason under each one that did not pass, and the totals.
+    static func text(_ report: RunReport) -> String {
+        var lines: [String] = []
+        let width = report.scenarios.map(\.name.count).max() ?? 0
+        for scenario in report.scenarios {
+            let padded = scenario.name.padding(toLength: width, withPad: " ", startingAt: 0)
+            var line = "\(scenario.verdict.rawValue.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0)) \(padded)  \(String(format: "%6.2f s", scenario.durationSeconds))"
+            if let wire = scenario.wire {
+                line += "  wire \(wire.status.rawValue) \(ByteCount.describe(wire.bytes))"
+            }
+            lines.append(line)
+            if scenario.verdict != .pass && !scenario.reason.isEmpty { lines.append("      \(scenario.reason)") }
+        }
+        lines.append("")
+        lines.append("report: \(report.outputDirectory)/report.md")
+        lines.append(counts(report))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Test Anything Protocol, version 13.
+    static func tap(_ report: RunReport) -> String {
+        var lines = ["TAP version 13", "1..\(report.scenarios.count)"]
+        for (number, scenario) in report.scenarios.enumerated() {
+            switch scenario.verdict {
+            case .pass: lines.append("ok \(number + 1) - \(scenario.name)")
+            case .skip: lines.append("ok \(number + 1) - \(scenario.name) # SKIP \(scenario.reason)")
+            case .fail, .error:
+                lines.append("not ok \(number + 1) - \(scenario.name)")
+                lines.append("  ---")
+                lines.append("  verdict: \(scenario.verdict.rawValue)")
+                lines.append("  reason: \(yamlQuoted(scenario.reason))")
+                lines.append("  file: \(yamlQuoted(scenario.file))")
+                lines.append("  ...")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// JUnit XML, one testcase per scenario.
+    static func junit(_ report: RunReport) -> String {
+        let summary = report.summary
+        let total = report.scenarios.reduce(0) { $0 + $1.durationSeconds }
+        var lines = [
+            #"<?xml version="1.0" encoding="UTF-8"?>"#,
+            #"<testsuites name="zclab" tests="\#(report.scenarios.count)" failures="\#(summary["fail"] ?? 0)" errors="\#(summary["error"] ?? 0)" skipped="\#(summary["skip"] ?? 0)" time="\#(String(format: "%.3f", total))">"#,
+            #"  <testsuite name="zclab.\#(xml(report.runID))" tests="\#(report.scenarios.count)" failures="\#(summary["fail"] ?? 0)" errors="\#(summary["error"] ?? 0)" skipped="\#(summary["skip"] ?? 0)" time="\#(String(format: "%.3f", total))">"#,
+        ]
+        for scenario in report.scenarios {
+            let open = #"    <testcase classname="\#(xml(scenario.file))" name="\#(xml(scenario.name))" time="\#(String(format: "%.3f", scenario.durationSeconds))""#
+            switch scenario.verdict {
+            case .pass: lines.append(open + "/>")
+            case .skip: lines += [open + ">", #"      <skipped message="\#(xml(scenario.reason))"/>"#, "    </testcase>"]
+            case .fail: lines += [open + ">", #"      <failure message="\#(xml(scenario.reason))"/>"#, "    </testcase>"]
+            case .error: lines += [open + ">", #"      <error message="\#(xml(scenario.reason))"/>"#, "    </testcase>"]
+            }
+        }
+        lines += ["  </testsuite>", "</testsuites>"]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The readable report: environment, a summary table, then each scenario's evidence.
+    static func markdown(_ report: RunReport) -> String {
+        var out = "# zclab run \(report.runID)\n\n"
+        out += "Started \(report.startedAt), zclab \(report.zclabVersion), `\(report.command.joined(separator: " "))`\n\n"
+        let environment = report.environment
+        out += "## Environment\n\n| what | value |\n|---|---|\n"
+        out += "| kernel | \(environment.kernelRelease) (\(environment.machine)) |\n"
+        out += "| libpcap | \(environment.libpcapVersion) |\n"
+        out += "| RLIMIT_MEMLOCK | \(environment.rlimitMemlock) |\n"
+        for (path, value) in environment.sysctls.sorted(by: { $0.key < $1.key }) { out += "| `\(path)` | \(value) |\n" }
+        out += "\n## Scenarios\n\n\(counts(report))\n\n| verdict | scenario | wire | received | time |\n|---|---|---|---|---|\n"
+        for scenario in report.scenarios {
+            let wire = scenario.wire.map { "\($0.status.rawValue), \(ByteCount.describe($0.bytes))" } ?? "-"
+            let received = scenario.received.map { "\($0.matches ? "match" : "MISMATCH"), \(ByteCount.describe($0.bytes))" } ?? "-"
+            out += "| \(scenario.verdict.rawValue) | \(scenario.name) | \(wire) | \(received) | \(String(format: "%.2f s", scenario.durationSeconds)) |\n"
+        }
+        for scenario in report.scenarios {
+            out += "\n### \(scenario.name): \(scenario.verdict.rawValue)\n\n`\(scenario.file)`"
+            if !scenario.reason.isEmpty { out += ": \(scenario.reason)" }
+            out += "\n\n"
+            if let topology = scenario.topology {
+                out += "Topology \(topology.kind)\(topology.mtu.map { ", MTU \($0)" } ?? ""): sender \(topology.sender), receiver \(topology.receiver)\n\n"
+            }
+            if !scenario.assertions.isEmpty {
+                out += "| ok | expectation | expected | actual |\n|---|---|---|---|\n"
+                for assertion in scenario.assertions {
+                    out += "| \(assertion.ok ? "yes" : "**NO**") | `\(assertion.what)` | \(assertion.expected) | \(assertion.actual)\(assertion.note.map { " (\($0))" } ?? "") |\n"
+                }
+                out += "\n"
+            }
+            if !scenario.steps.isEmpty {
+                out += "| actor | call | first arguments | calls | return (total) | min..max | errno | time |\n|---|---|---|---|---|---|---|---|\n"
+                for step in scenario.steps {
+                    let range = step.returnMin.map { "\($0)..\(step.returnMax ?? $0)" } ?? "-"
+                    out += "| \(step.actor) | \(step.call) | \(step.arguments.replacingOccurrences(of: "|", with: "\\|")) | \(step.calls) | \(step.returned.map(String.init) ?? "-") | \(range) | \(step.errno ?? "-") | \(String(format: "%.3f ms", Double(step.durationNs) / 1e6)) |\n"
+                }
+                out += "\n"
+            }
+            for capture in scenario.captures {
+                out += "- capture \(capture.side) on \(capture.interface): `\(capture.path)`, \(capture.packets) packets, \(capture.dropped) dropped, sha256 `\(capture.sha256.prefix(16))…`\n"
+            }
+            if let wire = scenario.wire {
+                out += "- wire \(wire.status.rawValue): \(wire.bytes) of \(wire.expectedBytes) bytes, flow \(wire.flow ?? "-"), \(wire.segments) segments, \(wire.retransmittedBytes) retransmitted bytes"
+                if let mismatch = wire.firstMismatch { out += "; first mismatch at \(mismatch.offset) (\(mismatch.kind.rawValue))" }
+                out += "\n"
+                for note in wire.notes { out += "  - \(note)\n" }
+            }
+        }
+        return out
+    }
+
+    static func xml(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    static func yamlQuoted(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}

@@ -1,0 +1,136 @@
+/// The report of one run, written as report.json (schema in docs/report-schema.md).
+public struct RunReport: Codable, Sendable {
+    public var zclabVersion: String
+    public var runID: String
+    public var startedAt: String
+    public var finishedAt: String?
+    public var command: [String]
+    public var outputDirectory: String
+    public var environment: EnvironmentFingerprint
+    public var scenarios: [ScenarioResult]
+    /// Counts by verdict.
+    public var summary: [String: Int] {
+        Dictionary(grouping: scenarios, by: { $0.verdict.rawValue }).mapValues(\.count)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case zclabVersion = "zclab_version", runID = "run_id", startedAt = "started_at", finishedAt = "finished_at"
+        case command, environment, scenarios, summary
+        case outputDirectory = "output_directory"
+    }
+
+    public init(
+        zclabVersion: String, runID: String, startedAt: String, command: [String],
+        outputDirectory: String, environment: EnvironmentFingerprint, scenarios: [ScenarioResult] = []
+    ) {
+        self.zclabVersion = zclabVersion
+        self.runID = runID
+        self.startedAt = startedAt
+        self.command = command
+        self.outputDirectory = outputDirectory
+        self.environment = environment
+        self.scenarios = scenarios
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        zclabVersion = try container.decode(String.self, forKey: .zclabVersion)
+        runID = try container.decode(String.self, forKey: .runID)
+        startedAt = try container.decode(String.self, forKey: .startedAt)
+        finishedAt = try container.decodeIfPresent(String.self, forKey: .finishedAt)
+        command = try container.decode([String].self, forKey: .command)
+        outputDirectory = try container.decode(String.self, forKey: .outputDirectory)
+        environment = try container.decode(EnvironmentFingerprint.self, forKey: .environment)
+        scenarios = try container.decode([ScenarioResult].self, forKey: .scenarios)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(zclabVersion, forKey: .zclabVersion)
+        try container.encode(runID, forKey: .runID)
+        try container.encode(startedAt, forKey: .startedAt)
+        try container.encodeIfPresent(finishedAt, forKey: .finishedAt)
+        try container.encode(command, forKey: .command)
+        try container.encode(outputDirectory, forKey: .outputDirectory)
+        try container.encode(environment, forKey: .environment)
+        try container.encode(summary, forKey: .summary)
+        try container.encode(scenarios, forKey: .scenarios)
+    }
+
+    /// The exit status for CI: 0 all that ran passed, 1 any failed or errored,
+    /// 4 all skipped (the kselftest convention).
+    public var exitStatus: Int32 {
+        if scenarios.contains(where: { $0.verdict == .fail || $0.verdict == .error }) { return 1 }
+        if !scenarios.isEmpty && scenarios.allSatisfy({ $0.verdict == .skip }) { return 4 }
+        return 0
+    }
+}
+
+/// What happened in one scenario, and the verdict.
+public struct ScenarioResult: Codable, Sendable {
+    public enum Verdict: String, Codable, Sendable { case pass, fail, skip, error }
+
+    public var name: String
+    public var file: String
+    public var tags: [String]
+    public var verdict: Verdict
+    /// Why: the failed assertions, the skip reason or the error.
+    public var reason: String
+    public var durationSeconds: Double
+    public var topology: TopologyRecord?
+    public var steps: [SyscallStep]
+    /// How each agent ended, by actor.
+    public var agents: [String: String]
+    public var captures: [CaptureRecord]
+    public var wire: WireVerdict?
+    public var received: StreamCheck?
+    public var observations: [String: ObservedValue]
+    public var assertions: [Assertion]
+
+    enum CodingKeys: String, CodingKey {
+        case name, file, tags, verdict, reason, topology, steps, agents, captures, wire, received, observations, assertions
+        case durationSeconds = "duration_seconds"
+    }
+
+    /// A result with nothing observed yet.
+    public init(name: String, file: String, tags: [String], verdict: Verdict, reason: String) {
+        self.name = name
+        self.file = file
+        self.tags = tags
+        self.verdict = verdict
+        self.reason = reason
+        self.durationSeconds = 0
+        self.steps = []
+        self.agents = [:]
+        self.captures = []
+        self.observations = [:]
+        self.assertions = []
+    }
+}
+
+/// The network a scenario ran in, as created.
+public struct TopologyRecord: Codable, Sendable {
+    public var kind: String
+    public var mtu: Int?
+    public var sender: String
+    public var receiver: String
+    /// Offload features of each created interface ("name on|off [fixed]"), by interface.
+    public var features: [String: [String: String]]
+}
+
+/// One capture file of a scenario.
+public struct CaptureRecord: Codable, Sendable {
+    public var side: String
+    public var path: String
+    public var sha256: String
+    public var interface: String
+    public var packets: UInt64
+    public var dropped: UInt64
+    public var interfaceDropped: UInt64
+    public var snaplen: Int32
+
+    enum CodingKeys: String, CodingKey {
+        case side, path, sha256, interface, packets, dropped, snaplen
+        case interfaceDropped = "interface_dropped"
+    }
+}

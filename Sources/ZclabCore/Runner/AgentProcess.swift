@@ -1,0 +1,64 @@
+import Foundation
+
+/// The runner's handle on one agent: a `zclab agent ROLE` child started in a
+/// network namespace with `ip netns exec`, its configuration sent as the first
+/// line of its input, its events read line by line from its output.
+final class AgentProcess {
+    let role: String
+    let process: ChildProcess
+    private var reader: LineReader
+    private(set) var finished: AgentEvent?
+    private(set) var failure: String?
+
+    /// Starts `executable agent ROLE` in `namespace`; the agent's standard
+    /// error is appended to `logPath`.
+    init(role: String, namespace: String, executable: String, config: some Encodable, logPath: String) throws {
+        self.role = role
+        process = try ChildProcess(
+            ["ip", "netns", "exec", namespace, executable, "agent", role],
+            pipeInput: true, pipeOutput: true, errorPath: logPath)
+        reader = LineReader(process.output!)
+        try send(config)
+    }
+
+    var outputDescriptor: Int32 { process.output!.rawValue }
+
+    /// Writes one JSON line to the agent.
+    func send(_ message: some Encodable) throws {
+        var data = try JSONEncoder().encode(message)
+        data.append(0x0A)
+        try data.withUnsafeBytes { (bytes) throws(Errno) in try process.input!.writeAll(bytes) }
+    }
+
+    /// Reads what the agent wrote (call when poll says readable) and returns
+    /// the complete events; at end of output, notes how the agent ended.
+    func readEvents() -> [AgentEvent] {
+        let open = (try? reader.fill()) ?? false
+        var events: [AgentEvent] = []
+        while let line = reader.bufferedLine() {
+            guard let event = try? JSONDecoder().decode(AgentEvent.self, from: Data(line.utf8)) else {
+                failure = "\(role) agent wrote an unreadable line: \(line.prefix(200))"
+                continue
+            }
+            switch event.kind {
+            case .done: finished = event
+            case .failed: failure = "\(role) agent failed: \(event.message ?? "no message")"
+            default: break
+            }
+            events.append(event)
+        }
+        if !open && finished == nil && failure == nil {
+            failure = "\(role) agent ended without reporting (\(process.wait()))"
+        }
+        return events
+    }
+
+    var hasEnded: Bool { reader.reachedEnd }
+
+    /// Stops the agent if it still runs and reaps it.
+    func stop() -> Termination {
+        if !hasEnded && finished == nil { process.kill(SIGKILL) }
+        process.closePipes()
+        return process.wait()
+    }
+}

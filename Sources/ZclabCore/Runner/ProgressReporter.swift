@@ -1,0 +1,24 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Progress on standard error: a line that rewrites itself on a terminal,
+/// silence otherwise (so CI logs hold only the results).
+public struct ProgressReporter: Sendable {
+    let enabled: Bool
+
+    public init(enabled: Bool = isatty(2) == 1) { self.enabled = enabled }
+
+    /// Replaces the status line with `text`.
+    public func status(_ text: String) {
+        guard enabled else { return }
+        let line = "\r\u{1B}[K" + String(text.prefix(120))
+        _ = line.withCString { Glibc.write(2, $0, strlen($0)) }
+    }
+
+    /// Clears the status line.
+    public func clear() {
+        guard enabled else { return }
+        _ = "\r\u{1B}[K".withCString { Glibc.write(2, $0, strlen($0)) }
+    }
+}

@@ -1,0 +1,327 @@
+import Crypto
+import Foundation
+
+/// Runs scenarios: builds each one's topology, starts its agents and captures,
+/// stages its actions, tears everything down, verifies the wire and judges.
+public final class ScenarioRunner {
+    public let ledger: ResourceLedger
+    public let outputDirectory: String
+    /// Path of the zclab executable, for `zclab agent ...` children.
+    public let executable: String
+    public let signals: SignalWatch
+    private let progress: ProgressReporter
+
+    public init(ledger: ResourceLedger, outputDirectory: String, executable: String, signals: SignalWatch, progress: ProgressReporter) {
+        self.ledger = ledger
+        self.outputDirectory = outputDirectory
+        self.executable = executable
+        self.signals = signals
+        self.progress = progress
+    }
+
+    /// Runs one scenario (number `index` of the run) and returns its result;
+    /// nothing it created is left when it returns.
+    public func run(_ scenario: Scenario, index: Int) -> ScenarioResult {
+        let started = monotonicNanoseconds()
+        var result = ScenarioResult(name: scenario.name, file: scenario.path, tags: scenario.tags, verdict: .error, reason: "")
+        if let blocker = Capabilities.kernelScenarioBlocker() {
+            result.verdict = .skip
+            result.reason = blocker
+            return result
+        }
+        let execution = ScenarioExecution(scenario: scenario, index: index, runner: self)
+        do {
+            try execution.perform(into: &result)
+            result.verdict = result.assertions.allSatisfy(\.ok) ? .pass : .fail
+            result.reason = result.assertions.filter { !$0.ok }
+                .map { "\($0.what): expected \($0.expected), got \($0.actual)" + ($0.note.map { " (\($0))" } ?? "") }
+                .joined(separator: "; ")
+        } catch {
+            result.verdict = .error
+            result.reason = "\(error)"
+        }
+        let problems = execution.tearDown()
+        if !problems.isEmpty {
+            result.verdict = .error
+            result.reason += (result.reason.isEmpty ? "" : "; ") + "teardown: " + problems.joined(separator: "; ")
+        }
+        result.durationSeconds = Double(monotonicNanoseconds() - started) / 1e9
+        return result
+    }
+
+    fileprivate func report(_ line: String) { progress.status(line) }
+}
+
+/// The state of one scenario while it runs.
+private final class ScenarioExecution {
+    let scenario: Scenario
+    let index: Int
+    let runner: ScenarioRunner
+    let directory: String
+    let filePath: String
+    var topology: Topology?
+    var captures: [(side: CaptureSpec.Side, agent: AgentProcess)] = []
+    var receiver: AgentProcess?
+    var sender: AgentProcess?
+    var runnerSteps: [SyscallStep] = []
+    var blockedIn: String?
+
+    init(scenario: Scenario, index: Int, runner: ScenarioRunner) {
+        self.scenario = scenario
+        self.index = index
+        self.runner = runner
+        directory = "\(runner.outputDirectory)/\(scenario.name)"
+        filePath = "\(RunNames.scratchFolder(runID: runner.ledger.runID))/\(scenario.name).dat"
+    }
+
+    var agents: [AgentProcess] { captures.map(\.agent) + [receiver, sender].compactMap { $0 } }
+
+    func perform(into result: inout ScenarioResult) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let scratch = RunNames.scratchFolder(runID: runner.ledger.runID)
+        if !FileManager.default.fileExists(atPath: scratch) {
+            runner.ledger.add(.directory(scratch))
+            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        }
+        try scenario.file.create(at: filePath)
+        try checkSignals()
+
+        let topology = try Topology.create(scenario.topology, ledger: runner.ledger, index: index)
+        self.topology = topology
+        result.topology = TopologyRecord(
+            kind: scenario.topology.kind.rawValue, mtu: scenario.topology.mtu,
+            sender: "\(topology.senderNamespace)/\(topology.senderInterface) \(topology.senderAddress)",
+            receiver: "\(topology.receiverNamespace)/\(topology.receiverInterface) \(topology.receiverAddress)",
+            features: readFeatures(topology))
+
+        try startCaptures(topology)
+        try startTransfer(topology)
+        try superviseTransfer()
+        let statistics = try stopCaptures()
+
+        var observations = Observations()
+        let senderEnd = sender!.stop()
+        let receiverEnd = receiver!.stop()
+        result.agents = ["sender": "\(senderEnd)", "receiver": "\(receiverEnd)"]
+        let senderDone = sender!.finished
+        let receiverDone = receiver!.finished
+        result.steps = runnerSteps + (senderDone?.steps ?? []) + (receiverDone?.steps ?? [])
+        result.received = receiverDone?.stream
+        observations.addSender(termination: senderEnd, done: senderDone, blockedIn: blockedIn)
+        observations.addReceiver(done: receiverDone)
+
+        result.captures = try statistics.map { side, stats in
+            CaptureRecord(
+                side: side.rawValue, path: stats.path, sha256: try sha256(ofFile: stats.path), interface: stats.interface,
+                packets: stats.packets, dropped: stats.dropped, interfaceDropped: stats.interfaceDropped, snaplen: stats.snaplen)
+        }
+        let dropped = statistics.reduce(0) { $0 + $1.1.dropped + $1.1.interfaceDropped }
+        observations.values["capture.dropped"] = .number(Int64(dropped))
+        if let judged = statistics.first(where: { $0.0 == .receiver }) ?? statistics.first {
+            runner.report("\(scenario.name): verifying \(judged.1.path)")
+            let wire = try WireVerifier.verify(
+                capture: judged.1.path, flow: .port(scenario.port), expected: scenario.file.content)
+            result.wire = wire
+            observations.addWire(wire, dropped: dropped)
+        }
+        result.observations = observations.values
+        result.assertions = observations.judge(scenario.expectations, dropped: dropped)
+        if scenario.expectations.isEmpty {
+            throw ScenarioError(path: scenario.path, line: 1, column: 1, message: "the scenario states no expectations (expect:)")
+        }
+    }
+
+    /// Offload features of the created interfaces, read inside their namespaces.
+    func readFeatures(_ topology: Topology) -> [String: [String: String]] {
+        var features: [String: [String: String]] = [:]
+        for (namespace, interface) in Set([
+            NamespacedInterface(topology.senderNamespace, topology.senderInterface),
+            NamespacedInterface(topology.receiverNamespace, topology.receiverInterface),
+        ]).map({ ($0.namespace, $0.interface) }) {
+            let text = (try? runCommand(["ip", "netns", "exec", namespace, runner.executable, "agent", "features", interface])) ?? ""
+            features[interface] = Dictionary(
+                text.split(separator: "\n").compactMap { line -> (String, String)? in
+                    let parts = line.split(separator: " ", maxSplits: 1)
+                    return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
+                }, uniquingKeysWith: { first, _ in first })
+        }
+        return features
+    }
+
+    func startCaptures(_ topology: Topology) throws {
+        for side in scenario.capture.sides {
+            let (namespace, interface) = side == .receiver
+                ? (topology.receiverNamespace, topology.receiverInterface)
+                : (topology.senderNamespace, topology.senderInterface)
+            let config = CaptureConfig(
+                interface: interface, path: "\(directory)/\(side.rawValue).pcap", filter: "tcp port \(scenario.port)",
+                snaplen: scenario.capture.snaplen, bufferSize: scenario.capture.bufferSize,
+                incomingOnly: interface == "lo")
+            let agent = try AgentProcess(
+                role: "capture", namespace: namespace, executable: runner.executable, config: config,
+                logPath: "\(directory)/agents.log")
+            captures.append((side, agent))
+            _ = try waitFor(agent, .captureReady, within: 10)
+        }
+    }
+
+    func startTransfer(_ topology: Topology) throws {
+        let receiverConfig = ReceiverConfig(
+            host: topology.receiverAddress, port: scenario.port, readSize: scenario.receiver.readSize,
+            pauseAfter: scenario.receiver.pauseAfter, receiveBuffer: scenario.receiver.receiveBuffer,
+            expected: scenario.file)
+        let receiver = try AgentProcess(
+            role: "receiver", namespace: topology.receiverNamespace, executable: runner.executable,
+            config: receiverConfig, logPath: "\(directory)/agents.log")
+        self.receiver = receiver
+        _ = try waitFor(receiver, .listening, within: 10)
+        let senderConfig = SenderConfig(
+            method: scenario.sender.method, host: topology.receiverAddress, port: scenario.port, path: filePath,
+            chunk: scenario.sender.chunk, sendBuffer: scenario.sender.sendBuffer, pipeSize: scenario.sender.pipeSize,
+            privateMapping: scenario.sender.privateMapping, mapWindow: scenario.sender.mapWindow)
+        sender = try AgentProcess(
+            role: "sender", namespace: topology.senderNamespace, executable: runner.executable,
+            config: senderConfig, logPath: "\(directory)/agents.log")
+    }
+
+    /// Waits for both transfer agents to finish, firing the scenario's actions
+    /// in order as their triggers are observed.
+    func superviseTransfer() throws {
+        guard let sender, let receiver else { return }
+        let deadline = monotonicNanoseconds() + UInt64(scenario.timeout * 1e9)
+        var pending = scenario.actions[...]
+        var receiverPaused = false
+        var senderPid: Int32?
+        var blockedSamples: [ProcessObserver.Sample] = []
+        while sender.finished == nil || receiver.finished == nil {
+            let watching = pending.first?.trigger == .senderBlocked
+            for (agent, event) in try pollEvents([sender, receiver], timeoutMs: watching ? 2 : 100) {
+                switch event.kind {
+                case .paused: receiverPaused = true
+                case .hello where agent === sender: senderPid = event.pid
+                case .progress: runner.report("\(scenario.name): received \(ByteCount.describe(event.bytes ?? 0)) of \(ByteCount.describe(scenario.file.size))")
+                default: break
+                }
+            }
+            for agent in [sender, receiver] where agent.failure != nil { throw ScenarioFailure(agent.failure!) }
+            if let action = pending.first {
+                var fired = false
+                switch action.trigger {
+                case .receiverPaused:
+                    fired = receiverPaused
+                case .senderBlocked:
+                    if let pid = senderPid, let call = SyscallNumbers.number(of: scenario.sender.method.blockingCall),
+                        let sample = ProcessObserver(pid: pid).sample()
+                    {
+                        // Proven when three samples in a row show the same sleep inside the call.
+                        blockedSamples = ProcessObserver.isBlocked(sample, in: call) && blockedSamples.last.map({ $0 == sample }) != false
+                            ? blockedSamples + [sample] : []
+                        if blockedSamples.count >= 3 {
+                            fired = true
+                            blockedIn = scenario.sender.method.blockingCall
+                            runnerSteps.append(observation(
+                                "sender blocked in \(blockedIn!): /proc/\(pid)/syscall \"\(sample.syscallLine.prefix(60))\" state \(sample.state) wchan \(sample.wchan)"))
+                        }
+                    } else if sender.finished != nil {
+                        throw ScenarioFailure("the sender finished without ever blocking in \(scenario.sender.method.blockingCall) (line \(action.line))")
+                    }
+                }
+                if fired {
+                    pending.removeFirst()
+                    switch action.kind {
+                    case .resumeReceiver:
+                        try receiver.send(AgentCommand(.resume))
+                        runnerSteps.append(observation("resume receiver"))
+                    }
+                }
+            }
+            if monotonicNanoseconds() > deadline {
+                throw ScenarioFailure("timed out after \(scenario.timeout) s (sender \(sender.finished == nil ? "running" : "done"), receiver \(receiver.finished == nil ? "running" : "done"))")
+            }
+        }
+    }
+
+    func observation(_ text: String) -> SyscallStep {
+        SyscallStep(actor: "runner", call: "observe", arguments: text, calls: 1, returned: nil, returnMin: nil, returnMax: nil, errno: nil, signal: nil, durationNs: 0)
+    }
+
+    func stopCaptures() throws -> [(CaptureSpec.Side, CaptureStatistics)] {
+        var statistics: [(CaptureSpec.Side, CaptureStatistics)] = []
+        for (side, agent) in captures {
+            try agent.send(AgentCommand(.stop))
+            let done = try waitFor(agent, .done, within: 30)
+            guard let stats = done.capture else { throw ScenarioFailure("capture agent reported no statistics") }
+            statistics.append((side, stats))
+        }
+        return statistics
+    }
+
+    /// Polls the agents' outputs (and the signal descriptor) once.
+    func pollEvents(_ watched: [AgentProcess], timeoutMs: Int32) throws -> [(AgentProcess, AgentEvent)] {
+        let live = watched.filter { !$0.hasEnded }
+        var fds = live.map { pollfd(fd: $0.outputDescriptor, events: Int16(POLLIN), revents: 0) }
+        fds.append(pollfd(fd: runner.signals.descriptor, events: Int16(POLLIN), revents: 0))
+        _ = poll(&fds, nfds_t(fds.count), timeoutMs)
+        try checkSignals()
+        var events: [(AgentProcess, AgentEvent)] = []
+        for (agent, fd) in zip(live, fds) where fd.revents != 0 {
+            events += agent.readEvents().map { (agent, $0) }
+        }
+        return events
+    }
+
+    /// Waits for `kind` from `agent`.
+    func waitFor(_ agent: AgentProcess, _ kind: AgentEvent.Kind, within seconds: Double) throws -> AgentEvent {
+        let deadline = monotonicNanoseconds() + UInt64(seconds * 1e9)
+        while monotonicNanoseconds() < deadline {
+            for (_, event) in try pollEvents([agent], timeoutMs: 100) where event.kind == kind { return event }
+            if let failure = agent.failure { throw ScenarioFailure(failure) }
+        }
+        throw ScenarioFailure("\(agent.role) agent did not report \(kind.rawValue) within \(seconds) s")
+    }
+
+    func checkSignals() throws {
+        if let signal = runner.signals.check() { throw Interrupted(signal: signal) }
+    }
+
+    /// Stops every agent, removes the topology and the test file.
+    func tearDown() -> [String] {
+        for agent in agents { _ = agent.stop() }
+        var problems = topology?.destroy(ledger: runner.ledger) ?? []
+        do {
+            if FileManager.default.fileExists(atPath: filePath) { try FileManager.default.removeItem(atPath: filePath) }
+        } catch {
+            problems.append("removing \(filePath): \(error)")
+        }
+        return problems
+    }
+}
+
+private struct NamespacedInterface: Hashable {
+    let namespace: String, interface: String
+    init(_ namespace: String, _ interface: String) {
+        self.namespace = namespace
+        self.interface = interface
+    }
+}
+
+/// A scenario that could not be carried out (an error verdict, not a fail).
+struct ScenarioFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// SHA-256 of a file, hex.
+func sha256(ofFile path: String) throws -> String {
+    let file = try FileDescriptor.open(path, .readOnly)
+    defer { try? file.close() }
+    var hasher = SHA256()
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+    defer { buffer.deallocate() }
+    while true {
+        let count = try file.read(into: buffer)
+        if count == 0 { break }
+        hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+    }
+    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+}

@@ -1,0 +1,36 @@
+import CZclabLinux
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// SIGINT and SIGTERM, blocked and turned into a descriptor (signalfd) so that
+/// the runner notices them between and inside steps and tears down in order.
+/// Create it first thing in `main`, before any thread starts.
+public final class SignalWatch: @unchecked Sendable {
+    public let descriptor: Int32
+    /// The first signal received, if any.
+    public private(set) var received: Int32?
+
+    public init() throws(Errno) {
+        let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+        let fd = zcl_signalfd_open(signals, Int32(signals.count))
+        guard fd >= 0 else { throw Errno.current }
+        descriptor = fd
+    }
+
+    /// Reads pending signals without blocking; returns the first one ever received.
+    @discardableResult
+    public func check() -> Int32? {
+        var signo: Int32 = 0
+        while zcl_signalfd_read(descriptor, &signo) == 1 {
+            if received == nil { received = signo }
+        }
+        return received
+    }
+}
+
+/// Thrown out of a scenario when SIGINT or SIGTERM arrives.
+public struct Interrupted: Error, CustomStringConvertible {
+    public let signal: Int32
+    public var description: String { "interrupted by \(signalName(signal))" }
+}

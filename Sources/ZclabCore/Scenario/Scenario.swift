@@ -1,0 +1,66 @@
+/// One scenario, as read from its file: where it runs, what is sent and how,
+/// how the receiver behaves, what the runner does when, and what must be seen.
+public struct Scenario: Sendable {
+    public var name: String
+    public var description: String
+    public var tags: [String]
+    /// The scenario file it came from.
+    public var path: String
+    public var topology: TopologySpec
+    public var file: TestFileSpec
+    public var sender: SenderSpec
+    public var receiver: ReceiverSpec
+    public var capture: CaptureSpec
+    public var actions: [Action]
+    public var expectations: [Expectation]
+    /// Seconds the transfer may take before the scenario is an error.
+    public var timeout: Double
+    /// TCP port of the receiver.
+    public var port: UInt16
+}
+
+/// How the sender sends (see `SenderConfig`).
+public struct SenderSpec: Sendable {
+    public var method: SendMethod
+    public var chunk: UInt64?
+    public var sendBuffer: Int32?
+    public var pipeSize: Int?
+    public var privateMapping: Bool
+    public var mapWindow: UInt64?
+}
+
+/// How the receiver reads (see `ReceiverConfig`).
+public struct ReceiverSpec: Sendable {
+    public var readSize: Int
+    public var pauseAfter: UInt64?
+    public var receiveBuffer: Int32?
+}
+
+/// Where and how to capture.
+public struct CaptureSpec: Sendable {
+    public enum Side: String, Sendable, CaseIterable { case receiver, sender }
+    /// The ends to capture on; the receiver's by default, since a packet tap on
+    /// the sender can itself change zero-copy accounting.
+    public var sides: [Side]
+    public var snaplen: Int32
+    public var bufferSize: Int32
+}
+
+/// Something the runner does when a trigger fires.
+public struct Action: Sendable, Equatable {
+    public enum Trigger: String, Sendable, CaseIterable {
+        /// The receiver stopped at its `pause_after` point.
+        case receiverPaused = "receiver.paused"
+        /// The sender is provably blocked inside its send syscall
+        /// (/proc/PID/syscall and /proc/PID/wchan, unchanged over several samples).
+        case senderBlocked = "sender.blocked"
+    }
+    public enum Kind: String, Sendable, CaseIterable {
+        /// Tell a paused receiver to read on.
+        case resumeReceiver = "resume-receiver"
+    }
+    public var trigger: Trigger
+    public var kind: Kind
+    /// Line in the scenario file, for messages.
+    public var line: Int
+}

@@ -1,0 +1,291 @@
+import Foundation
+import Yams
+
+/// An error in a scenario file, located by line and column.
+public struct ScenarioError: Error, CustomStringConvertible, Sendable {
+    public let path: String
+    public let line: Int
+    public let column: Int
+    public let message: String
+    public var description: String { "\(path):\(line):\(column): \(message)" }
+}
+
+/// Reads scenario files (YAML, one scenario per file; see docs/scenario-format.md).
+public enum ScenarioParser {
+    /// Parses the scenario file at `path`.
+    public static func parse(contentsOf path: String) throws(ScenarioError) -> Scenario {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ScenarioError(path: path, line: 0, column: 0, message: "cannot read the file")
+        }
+        return try parse(String(decoding: data, as: UTF8.self), path: path)
+    }
+
+    /// Parses scenario text; `path` is used in messages and in the report.
+    public static func parse(_ text: String, path: String) throws(ScenarioError) -> Scenario {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw yamlError(error, path: path)
+        } catch {
+            throw ScenarioError(path: path, line: 0, column: 0, message: "\(error)")
+        }
+        guard let root else { throw ScenarioError(path: path, line: 1, column: 1, message: "the file is empty") }
+        return try ScenarioReader(path: path).scenario(root)
+    }
+
+    private static func yamlError(_ error: YamlError, path: String) -> ScenarioError {
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
+            let what = [context?.description, problem].compactMap { $0 }.joined(separator: ": ")
+            return ScenarioError(path: path, line: mark.line, column: mark.column, message: "YAML: \(what)")
+        default:
+            return ScenarioError(path: path, line: 0, column: 0, message: "YAML: \(error)")
+        }
+    }
+}
+
+/// Walks the YAML node tree, turning every problem into a located `ScenarioError`.
+struct ScenarioReader {
+    let path: String
+
+    func error(_ node: Node?, _ message: String) -> ScenarioError {
+        ScenarioError(path: path, line: node?.mark?.line ?? 0, column: node?.mark?.column ?? 0, message: message)
+    }
+
+    /// A mapping's entries by key, after checking every key is one of `allowed`.
+    func fields(_ node: Node, in section: String, allowed: [String]) throws(ScenarioError) -> [String: Node] {
+        guard let mapping = node.mapping else { throw error(node, "\(section) must be a mapping of keys to values") }
+        var result: [String: Node] = [:]
+        for (key, value) in mapping {
+            guard let name = key.string else { throw error(key, "keys in \(section) must be plain words") }
+            guard allowed.contains(name) else {
+                throw error(key, "unknown key '\(name)' in \(section) (expected one of: \(allowed.joined(separator: ", ")))")
+            }
+            result[name] = value
+        }
+        return result
+    }
+
+    func string(_ node: Node, _ what: String) throws(ScenarioError) -> String {
+        guard let text = node.scalar?.string else { throw error(node, "\(what) must be a single value") }
+        return text
+    }
+
+    func bytes(_ node: Node, _ what: String) throws(ScenarioError) -> UInt64 {
+        let text = try string(node, what)
+        guard let value = ByteCount.parse(text) else {
+            throw error(node, "\(what): '\(text)' is not a byte count (e.g. 4096, 64KiB, 16MiB, 3GiB)")
+        }
+        return value
+    }
+
+    func integer<T: FixedWidthInteger>(_ node: Node, _ what: String, _ range: ClosedRange<T>) throws(ScenarioError) -> T {
+        let value = try bytes(node, what)
+        guard let fitted = T(exactly: value), range.contains(fitted) else {
+            throw error(node, "\(what) must be within \(range.lowerBound) ... \(range.upperBound), not \(value)")
+        }
+        return fitted
+    }
+
+    func bool(_ node: Node, _ what: String) throws(ScenarioError) -> Bool {
+        switch try string(node, what) {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        case let other: throw error(node, "\(what) must be true or false, not '\(other)'")
+        }
+    }
+
+    func choice<T: RawRepresentable & CaseIterable>(_ node: Node, _ what: String, _: T.Type) throws(ScenarioError) -> T
+    where T.RawValue == String {
+        let text = try string(node, what)
+        guard let value = T(rawValue: text) else {
+            throw error(node, "\(what) '\(text)' is not one of: \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
+    }
+
+    func scenario(_ root: Node) throws(ScenarioError) -> Scenario {
+        let top = try fields(root, in: "the scenario", allowed: [
+            "name", "description", "tags", "topology", "file", "sender", "receiver", "capture", "actions", "expect",
+            "timeout", "port",
+        ])
+        guard let nameNode = top["name"] else { throw error(root, "missing 'name'") }
+        let name = try string(nameNode, "name")
+        guard name.range(of: "^[A-Za-z0-9][A-Za-z0-9._-]*$", options: .regularExpression) != nil else {
+            throw error(nameNode, "name '\(name)' may use letters, digits, '.', '_' and '-' only")
+        }
+        guard let senderNode = top["sender"] else { throw error(root, "missing 'sender' (at least its method)") }
+        guard let fileNode = top["file"] else { throw error(root, "missing 'file' (at least its size)") }
+        var tags: [String] = []
+        if let node = top["tags"] {
+            guard let sequence = node.sequence else { throw error(node, "tags must be a list, e.g. [basic, sendfile]") }
+            for item in sequence { tags.append(try string(item, "a tag")) }
+        }
+        var timeout = 60.0
+        if let node = top["timeout"] {
+            guard let seconds = Double(try string(node, "timeout")), seconds > 0 else {
+                throw error(node, "timeout must be a number of seconds")
+            }
+            timeout = seconds
+        }
+        let file = try testFile(fileNode)
+        let receiver = try top["receiver"].map { (node) throws(ScenarioError) in try receiverSpec(node) }
+            ?? ReceiverSpec(readSize: 256 << 10)
+        let actions = try top["actions"].map { (node) throws(ScenarioError) in try actionList(node) } ?? []
+        if receiver.pauseAfter != nil && !actions.contains(where: { $0.kind == .resumeReceiver }) {
+            throw error(top["receiver"], "receiver pauses (pause_after) but no action resumes it (do: resume-receiver)")
+        }
+        return Scenario(
+            name: name,
+            description: try top["description"].map { (node) throws(ScenarioError) in try string(node, "description") } ?? "",
+            tags: tags, path: path,
+            topology: try top["topology"].map { (node) throws(ScenarioError) in try topology(node) } ?? TopologySpec(kind: .veth),
+            file: file,
+            sender: try senderSpec(senderNode),
+            receiver: receiver,
+            capture: try top["capture"].map { (node) throws(ScenarioError) in try captureSpec(node) }
+                ?? CaptureSpec(sides: [.receiver], snaplen: 262_144, bufferSize: 128 << 20),
+            actions: actions,
+            expectations: try top["expect"].map { (node) throws(ScenarioError) in try expectations(node) } ?? [],
+            timeout: timeout,
+            port: try top["port"].map { (node) throws(ScenarioError) in try integer(node, "port", UInt16(1)...UInt16.max) } ?? 5001)
+    }
+
+    func topology(_ node: Node) throws(ScenarioError) -> TopologySpec {
+        let items = try fields(node, in: "topology", allowed: ["kind", "mtu", "ipv6"])
+        var spec = TopologySpec(kind: .veth)
+        if let kind = items["kind"] {
+            switch try string(kind, "topology kind") {
+            case "veth": spec.kind = .veth
+            case "loopback": spec.kind = .loopback
+            case let other: throw error(kind, "topology kind '\(other)' is not one of: veth, loopback")
+            }
+        }
+        if let mtu = items["mtu"] { spec.mtu = try integer(mtu, "mtu", 68...65535) }
+        if let ipv6 = items["ipv6"] { spec.ipv6 = try bool(ipv6, "ipv6") }
+        return spec
+    }
+
+    func testFile(_ node: Node) throws(ScenarioError) -> TestFileSpec {
+        let items = try fields(node, in: "file", allowed: ["size", "seed", "data"])
+        guard let sizeNode = items["size"] else { throw error(node, "file needs a size") }
+        var spec = TestFileSpec(size: try bytes(sizeNode, "file size"), seed: 1)
+        if let seed = items["seed"] { spec.seed = try bytes(seed, "seed") }
+        if let data = items["data"] {
+            guard let list = data.sequence else {
+                throw error(data, "data must be a list of ranges like \"0..1MiB\" (the rest of the file is holes)")
+            }
+            var extents: [ByteRange] = []
+            for item in list {
+                let text = try string(item, "a data range")
+                let bounds = text.components(separatedBy: "..")
+                guard bounds.count == 2, let lower = ByteCount.parse(bounds[0]), let upper = ByteCount.parse(bounds[1]),
+                    lower < upper, upper <= spec.size
+                else { throw error(item, "'\(text)' is not a range START..END within the file (e.g. 0..1MiB)") }
+                if let last = extents.last, lower < last.upper {
+                    throw error(item, "data ranges must be in order and not overlap")
+                }
+                extents.append(ByteRange(lower: lower, upper: upper))
+            }
+            spec.dataExtents = extents
+        }
+        return spec
+    }
+
+    func senderSpec(_ node: Node) throws(ScenarioError) -> SenderSpec {
+        let items = try fields(node, in: "sender", allowed: ["method", "chunk", "send_buffer", "pipe_size", "mapping", "map_window"])
+        guard let methodNode = items["method"] else { throw error(node, "sender needs a method") }
+        var spec = SenderSpec(method: try choice(methodNode, "sender method", SendMethod.self), privateMapping: false)
+        if let chunk = items["chunk"] { spec.chunk = try integer(chunk, "chunk", UInt64(1)...UInt64(Int.max)) }
+        if let buffer = items["send_buffer"] { spec.sendBuffer = try integer(buffer, "send_buffer", Int32(1)...Int32.max) }
+        if let pipe = items["pipe_size"] { spec.pipeSize = try integer(pipe, "pipe_size", 4096...(1 << 30)) }
+        if let window = items["map_window"] { spec.mapWindow = try integer(window, "map_window", UInt64(4096)...UInt64(Int.max)) }
+        if let mapping = items["mapping"] {
+            switch try string(mapping, "mapping") {
+            case "shared": spec.privateMapping = false
+            case "private": spec.privateMapping = true
+            case let other: throw error(mapping, "mapping '\(other)' is not one of: shared, private")
+            }
+        }
+        return spec
+    }
+
+    func receiverSpec(_ node: Node) throws(ScenarioError) -> ReceiverSpec {
+        let items = try fields(node, in: "receiver", allowed: ["read_size", "pause_after", "receive_buffer"])
+        var spec = ReceiverSpec(readSize: 256 << 10)
+        if let size = items["read_size"] { spec.readSize = try integer(size, "read_size", 1...(1 << 30)) }
+        if let pause = items["pause_after"] { spec.pauseAfter = try bytes(pause, "pause_after") }
+        if let buffer = items["receive_buffer"] { spec.receiveBuffer = try integer(buffer, "receive_buffer", Int32(1)...Int32.max) }
+        return spec
+    }
+
+    func captureSpec(_ node: Node) throws(ScenarioError) -> CaptureSpec {
+        let items = try fields(node, in: "capture", allowed: ["on", "snaplen", "buffer_size"])
+        var spec = CaptureSpec(sides: [.receiver], snaplen: 262_144, bufferSize: 128 << 20)
+        if let on = items["on"] {
+            switch try string(on, "capture on") {
+            case "receiver": spec.sides = [.receiver]
+            case "sender": spec.sides = [.sender]
+            case "both": spec.sides = [.receiver, .sender]
+            case let other: throw error(on, "capture on '\(other)' is not one of: receiver, sender, both")
+            }
+        }
+        if let snaplen = items["snaplen"] { spec.snaplen = try integer(snaplen, "snaplen", Int32(64)...Int32(262_144)) }
+        if let size = items["buffer_size"] { spec.bufferSize = try integer(size, "buffer_size", Int32(1 << 20)...Int32(1 << 30)) }
+        return spec
+    }
+
+    func actionList(_ node: Node) throws(ScenarioError) -> [Action] {
+        guard let list = node.sequence else { throw error(node, "actions must be a list of {when: EVENT, do: ACTION}") }
+        var actions: [Action] = []
+        for item in list {
+            let items = try fields(item, in: "an action", allowed: ["when", "do"])
+            guard let when = items["when"], let what = items["do"] else { throw error(item, "an action needs both 'when' and 'do'") }
+            actions.append(Action(
+                trigger: try choice(when, "when", Action.Trigger.self),
+                kind: try choice(what, "do", Action.Kind.self),
+                line: item.mark?.line ?? 0))
+        }
+        return actions
+    }
+
+    func expectations(_ node: Node) throws(ScenarioError) -> [Expectation] {
+        guard let mapping = node.mapping else { throw error(node, "expect must map observation keys to expected values") }
+        var result: [Expectation] = []
+        for (keyNode, valueNode) in mapping {
+            guard let key = keyNode.string else { throw error(keyNode, "expectation keys are words like wire.matches") }
+            guard ObservationKeys.isKnown(key) else {
+                throw error(keyNode, "unknown observation '\(key)' (see docs/scenario-format.md for the list)")
+            }
+            result.append(Expectation(key: key, matcher: try matcher(valueNode, key), line: keyNode.mark?.line ?? 0))
+        }
+        return result
+    }
+
+    /// A value ("16MiB", "EPIPE", true), a range {min:, max:}, or {one_of: [...]}.
+    func matcher(_ node: Node, _ key: String) throws(ScenarioError) -> Matcher {
+        if node.mapping != nil {
+            let items = try fields(node, in: key, allowed: ["min", "max", "one_of"])
+            if let choices = items["one_of"] {
+                guard let list = choices.sequence, !list.isEmpty else { throw error(choices, "one_of must be a non-empty list") }
+                var values: [ObservedValue] = []
+                for item in list { values.append(try value(item, key)) }
+                return .oneOf(values)
+            }
+            let low = try items["min"].map { (node) throws(ScenarioError) in Int64(try bytes(node, "min")) }
+            let high = try items["max"].map { (node) throws(ScenarioError) in Int64(try bytes(node, "max")) }
+            guard low != nil || high != nil else { throw error(node, "a range needs min, max or both") }
+            return .range(min: low, max: high)
+        }
+        return .equals(try value(node, key))
+    }
+
+    func value(_ node: Node, _ key: String) throws(ScenarioError) -> ObservedValue {
+        let text = try string(node, key)
+        if ["true", "false"].contains(text) { return .flag(text == "true") }
+        if let number = ByteCount.parse(text) { return .number(Int64(number)) }
+        if text.hasPrefix("-"), let number = Int64(text) { return .number(number) }
+        return .text(text)
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+
+/// The network a scenario runs in.
+public struct TopologySpec: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable {
+        /// Two namespaces, sender and receiver, joined by a veth pair.
+        case veth
+        /// One namespace; sender and receiver talk over its `lo`.
+        case loopback
+    }
+    public var kind: Kind
+    /// MTU of the veth pair or of `lo`; nil leaves the kernel's default.
+    public var mtu: Int?
+    public var ipv6: Bool
+
+    public init(kind: Kind, mtu: Int? = nil, ipv6: Bool = false) {
+        self.kind = kind
+        self.mtu = mtu
+        self.ipv6 = ipv6
+    }
+}
+
+/// A created topology: namespaces, interfaces and addresses. `create` records
+/// everything in the run's ledger before making it, so teardown (and
+/// `zclab clean`) finds it whatever happens.
+public struct Topology: Sendable {
+    public let spec: TopologySpec
+    public let senderNamespace: String
+    public let receiverNamespace: String
+    public let senderInterface: String
+    public let receiverInterface: String
+    public let senderAddress: String
+    public let receiverAddress: String
+
+    /// Addresses from the documentation ranges (RFC 5737, RFC 3849).
+    static let ipv4 = (sender: "192.0.2.1", receiver: "192.0.2.2", prefix: 24)
+    static let ipv6 = (sender: "2001:db8::1", receiver: "2001:db8::2", prefix: 64)
+
+    /// Builds the topology for scenario number `index` of the run.
+    public static func create(_ spec: TopologySpec, ledger: ResourceLedger, index: Int) throws -> Topology {
+        let base = "zcl-\(RunNames.tag(of: ledger.runID))-\(index)"
+        switch spec.kind {
+        case .loopback:
+            let namespace = base + "-lo"
+            ledger.add(.namespace(namespace))
+            try runCommand(["ip", "netns", "add", namespace])
+            try ip(namespace, ["link", "set", "lo", "up"])
+            if let mtu = spec.mtu { try ip(namespace, ["link", "set", "lo", "mtu", "\(mtu)"]) }
+            let address = spec.ipv6 ? "::1" : "127.0.0.1"
+            return Topology(
+                spec: spec, senderNamespace: namespace, receiverNamespace: namespace,
+                senderInterface: "lo", receiverInterface: "lo", senderAddress: address, receiverAddress: address)
+        case .veth:
+            let sender = base + "-snd", receiver = base + "-rcv"
+            let linkBase = "zcl\(RunNames.tag(of: ledger.runID))\(index)"
+            let senderLink = linkBase + "s", receiverLink = linkBase + "r"
+            let addresses = spec.ipv6 ? ipv6 : ipv4
+            ledger.add(.namespace(sender))
+            try runCommand(["ip", "netns", "add", sender])
+            ledger.add(.namespace(receiver))
+            try runCommand(["ip", "netns", "add", receiver])
+            // Created directly inside the namespaces: never an interface in the root namespace.
+            try runCommand([
+                "ip", "link", "add", senderLink, "netns", sender, "type", "veth",
+                "peer", "name", receiverLink, "netns", receiver,
+            ])
+            for (namespace, link, address) in [
+                (sender, senderLink, addresses.sender), (receiver, receiverLink, addresses.receiver),
+            ] {
+                try ip(namespace, ["link", "set", "lo", "up"])
+                if let mtu = spec.mtu { try ip(namespace, ["link", "set", link, "mtu", "\(mtu)"]) }
+                try ip(namespace, ["address", "add", "\(address)/\(addresses.prefix)", "dev", link] + (spec.ipv6 ? ["nodad"] : []))
+                try ip(namespace, ["link", "set", link, "up"])
+            }
+            return Topology(
+                spec: spec, senderNamespace: sender, receiverNamespace: receiver,
+                senderInterface: senderLink, receiverInterface: receiverLink,
+                senderAddress: addresses.sender, receiverAddress: addresses.receiver)
+        }
+    }
+
+    /// Runs `ip ARGS` inside `namespace`.
+    static func ip(_ namespace: String, _ arguments: [String]) throws {
+        try runCommand(["ip", "-n", namespace] + arguments)
+    }
+
+    /// Deletes the namespaces, which takes their interfaces with them, and
+    /// strikes them from the ledger. Returns what could not be removed.
+    public func destroy(ledger: ResourceLedger) -> [String] {
+        ledger.undo(Array(Set([senderNamespace, receiverNamespace])).map { .namespace($0) })
+    }
+}

@@ -1,0 +1,116 @@
+/// A value the runner observed: a count, a name (errno, signal, status) or a flag.
+public enum ObservedValue: Sendable, Hashable, Codable, CustomStringConvertible {
+    case number(Int64)
+    case text(String)
+    case flag(Bool)
+
+    public var description: String {
+        switch self {
+        case .number(let value): "\(value)"
+        case .text(let value): value
+        case .flag(let value): "\(value)"
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let value = try? container.decode(Bool.self) { self = .flag(value) }
+        else if let value = try? container.decode(Int64.self) { self = .number(value) }
+        else { self = .text(try container.decode(String.self)) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .number(let value): try container.encode(value)
+        case .text(let value): try container.encode(value)
+        case .flag(let value): try container.encode(value)
+        }
+    }
+}
+
+/// What an expectation accepts.
+public enum Matcher: Sendable, Hashable, CustomStringConvertible {
+    case equals(ObservedValue)
+    /// A number within `min ... max` (either bound optional).
+    case range(min: Int64?, max: Int64?)
+    case oneOf([ObservedValue])
+
+    public func accepts(_ value: ObservedValue) -> Bool {
+        switch self {
+        case .equals(let expected): return expected == value
+        case .oneOf(let choices): return choices.contains(value)
+        case .range(let low, let high):
+            guard case .number(let number) = value else { return false }
+            return (low.map { number >= $0 } ?? true) && (high.map { number <= $0 } ?? true)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .equals(let value): return "\(value)"
+        case .oneOf(let values): return "one of \(values.map(\.description).joined(separator: ", "))"
+        case .range(let low, let high):
+            switch (low, high) {
+            case let (low?, high?): return "\(low) ... \(high)"
+            case let (low?, nil): return ">= \(low)"
+            case let (nil, high?): return "<= \(high)"
+            case (nil, nil): return "any number"
+            }
+        }
+    }
+}
+
+/// One line of a scenario's `expect:` block: an observation key and a matcher.
+public struct Expectation: Sendable, Hashable {
+    /// e.g. "sender.sendfile.return_total", "wire.matches".
+    public var key: String
+    public var matcher: Matcher
+    /// Line in the scenario file, for messages.
+    public var line: Int
+}
+
+/// An expectation judged against what was observed.
+public struct Assertion: Codable, Sendable, Equatable {
+    public var what: String
+    public var expected: String
+    public var actual: String
+    public var ok: Bool
+    /// Why it failed beyond the mismatch itself (e.g. capture had drops).
+    public var note: String?
+}
+
+/// The observation keys a scenario may state expectations about. A key that
+/// matches none of these is an error in the scenario file.
+public enum ObservationKeys {
+    /// Syscalls whose per-call figures are observed as `ACTOR.CALL.FIELD`.
+    public static let calls = ["open", "read", "write", "sendfile", "splice", "mmap", "fcntl", "setsockopt", "connect", "accept", "shutdown"]
+    public static let callFields = ["calls", "return_total", "return_min", "return_max", "errno"]
+
+    /// Fixed keys and their meaning, for `--help` and the docs.
+    public static let fixed: [(key: String, meaning: String)] = [
+        ("sender.exit", "the sender agent's exit status, or the signal that killed it (SIGBUS)"),
+        ("sender.bytes", "bytes the sender's send calls reported as sent"),
+        ("sender.error", "errno name of the call that stopped the sender, or none"),
+        ("sender.blocked_in", "the syscall the sender was observed blocked in, or none"),
+        ("receiver.bytes", "bytes the receiver read"),
+        ("receiver.matches", "received bytes equal the file, byte for byte"),
+        ("receiver.first_mismatch", "offset of the first received byte that differs, or none"),
+        ("wire.status", "pass, fail or unverifiable, from the capture"),
+        ("wire.bytes", "bytes reassembled from the capture"),
+        ("wire.matches", "wire bytes equal the file, byte for byte (false if the capture dropped packets)"),
+        ("wire.first_mismatch", "offset of the first wire byte that differs, or none"),
+        ("wire.gaps", "ranges missing from the capture"),
+        ("wire.conflicts", "overlapping segments that disagreed"),
+        ("wire.retransmitted_bytes", "payload bytes seen more than once"),
+        ("wire.max_segment", "largest TCP payload in one captured frame"),
+        ("capture.dropped", "packets libpcap dropped, over all captures"),
+    ]
+
+    public static func isKnown(_ key: String) -> Bool {
+        if fixed.contains(where: { $0.key == key }) { return true }
+        let parts = key.split(separator: ".").map(String.init)
+        return parts.count == 3 && ["sender", "receiver"].contains(parts[0])
+            && calls.contains(parts[1]) && callFields.contains(parts[2])
+    }
+}

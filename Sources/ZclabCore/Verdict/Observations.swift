@@ -1,0 +1,73 @@
+/// What a scenario run showed, as named values that expectations are judged
+/// against (the keys are listed in `ObservationKeys`).
+public struct Observations: Sendable {
+    public var values: [String: ObservedValue] = [:]
+
+    public init() {}
+
+    /// The sender's fate, totals and per-call figures.
+    public mutating func addSender(termination: Termination, done: AgentEvent?, blockedIn: String?) {
+        switch termination {
+        case .exited(let code): values["sender.exit"] = .number(Int64(code))
+        case .signaled(let signal): values["sender.exit"] = .text(signalName(signal))
+        }
+        values["sender.bytes"] = .number(Int64(done?.bytes ?? 0))
+        let steps = done?.steps ?? []
+        values["sender.error"] = .text(steps.last(where: { $0.errno != nil })?.errno ?? "none")
+        values["sender.blocked_in"] = .text(blockedIn ?? "none")
+        addCalls(steps, actor: "sender")
+    }
+
+    /// The receiver's count and its byte-for-byte check.
+    public mutating func addReceiver(done: AgentEvent?) {
+        values["receiver.bytes"] = .number(Int64(done?.bytes ?? 0))
+        if let stream = done?.stream {
+            values["receiver.matches"] = .flag(stream.matches)
+            values["receiver.first_mismatch"] = stream.firstMismatch.map { .number(Int64($0.offset)) } ?? .text("none")
+        }
+        addCalls(done?.steps ?? [], actor: "receiver")
+    }
+
+    /// The wire verdict. A capture that dropped packets never counts as a match.
+    public mutating func addWire(_ wire: WireVerdict, dropped: UInt64) {
+        values["wire.status"] = .text(dropped > 0 && wire.status == .pass ? "unverifiable" : wire.status.rawValue)
+        values["wire.bytes"] = .number(Int64(wire.bytes))
+        values["wire.matches"] = .flag(wire.status == .pass && dropped == 0)
+        values["wire.first_mismatch"] = wire.firstMismatch.map { .number(Int64($0.offset)) } ?? .text("none")
+        values["wire.gaps"] = .number(Int64(wire.gaps.count))
+        values["wire.conflicts"] = .number(Int64(wire.conflicts.count))
+        values["wire.retransmitted_bytes"] = .number(Int64(wire.retransmittedBytes))
+    }
+
+    /// Per-call figures over all of an actor's steps: calls, return total,
+    /// smallest and largest return, and the last errno ("none" if no call failed).
+    mutating func addCalls(_ steps: [SyscallStep], actor: String) {
+        for call in Set(steps.map(\.call)) {
+            let mine = steps.filter { $0.call == call }
+            let key = "\(actor).\(call)"
+            values["\(key).calls"] = .number(Int64(mine.reduce(0) { $0 + $1.calls }))
+            let succeeded = mine.filter { $0.returned != nil }
+            values["\(key).return_total"] = .number(succeeded.reduce(0) { $0 + $1.returned! })
+            if let low = succeeded.compactMap(\.returnMin).min() { values["\(key).return_min"] = .number(low) }
+            if let high = succeeded.compactMap(\.returnMax).max() { values["\(key).return_max"] = .number(high) }
+            values["\(key).errno"] = .text(mine.last(where: { $0.errno != nil })?.errno ?? "none")
+        }
+    }
+
+    /// Judges each expectation. Wire expectations cannot pass on a capture with drops.
+    public func judge(_ expectations: [Expectation], dropped: UInt64) -> [Assertion] {
+        expectations.map { expectation in
+            let actual = values[expectation.key]
+            var ok = actual.map(expectation.matcher.accepts) ?? false
+            var note: String?
+            if actual == nil { note = "not observed in this run" }
+            if expectation.key.hasPrefix("wire.") && dropped > 0 {
+                ok = false
+                note = "the capture dropped \(dropped) packets: wire checks cannot pass"
+            }
+            return Assertion(
+                what: expectation.key, expected: expectation.matcher.description,
+                actual: actual?.description ?? "nothing", ok: ok, note: note)
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import ZclabCore
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List scenarios: name, tags, file and description.")
+
+    @Argument(help: "Scenario files or folders.")
+    var paths: [String] = ["scenarios"]
+
+    @Option(name: .long, help: "Only scenarios whose name contains, or whose tags include, this (repeatable).")
+    var filter: [String] = []
+
+    func run() throws {
+        let (scenarios, errors) = ScenarioLoader.load(try ScenarioLoader.files(in: paths))
+        for scenario in ScenarioLoader.select(scenarios, filters: filter) {
+            print("\(scenario.name)\t[\(scenario.tags.joined(separator: ","))]\t\(scenario.path)\t\(scenario.description)")
+        }
+        for error in errors { printError("\(error)") }
+        if !errors.isEmpty { throw ExitCode(2) }
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Validate scenario files without running them.",
+        discussion: "Prints each error as FILE:LINE:COLUMN: message; exit status 2 if any file is invalid.")
+
+    @Argument(help: "Scenario files or folders.")
+    var paths: [String] = ["scenarios"]
+
+    func run() throws {
+        let files = try ScenarioLoader.files(in: paths)
+        let (scenarios, errors) = ScenarioLoader.load(files)
+        for scenario in scenarios { print("ok \(scenario.path) (\(scenario.name))") }
+        for error in errors { printError("\(error)") }
+        if !errors.isEmpty { throw ExitCode(2) }
+    }
+}
+
+struct Env: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show this machine's fingerprint and which capabilities zclab has, with why any is missing.")
+
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let fingerprint = EnvironmentFingerprint.current()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(fingerprint), as: UTF8.self))
+            return
+        }
+        print("kernel          \(fingerprint.kernelRelease) \(fingerprint.machine)")
+        print("libpcap         \(fingerprint.libpcapVersion)")
+        print("euid            \(fingerprint.euid)")
+        print("RLIMIT_MEMLOCK  \(fingerprint.rlimitMemlock)")
+        for (path, value) in fingerprint.sysctls.sorted(by: { $0.key < $1.key }) { print("\(path)  \(value)") }
+        print("")
+        for (name, state) in fingerprint.capabilities.sorted(by: { $0.key < $1.key }) { print("\(name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(state)") }
+        if let blocker = Capabilities.kernelScenarioBlocker(fingerprint.capabilities) {
+            print("\nkernel scenarios will be skipped: \(blocker)")
+        }
+    }
+}
+
+struct Clean: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Remove what killed zclab runs left behind (only zcl* resources).",
+        discussion: """
+            Undoes the ledgers in /run/zclab of runs whose process is gone (namespaces,
+            interfaces, scratch folders, changed sysctls), then removes any other zcl*
+            namespace, root interface or /dev/shm/zcl* folder not owned by a live run.
+            """)
+
+    @Flag(name: .long, help: "Also remove resources of runs that still seem alive.")
+    var force = false
+
+    func run() throws {
+        let report = cleanLeftovers(force: force)
+        for item in report.removed { print("removed \(item)") }
+        for item in report.skipped { print("kept \(item)") }
+        for problem in report.problems { printError("problem: \(problem)") }
+        if report.removed.isEmpty && report.problems.isEmpty { print("nothing to clean") }
+        if !report.problems.isEmpty { throw ExitCode(1) }
+    }
+}

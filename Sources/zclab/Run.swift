@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import ZclabCore
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run scenarios and write a report.",
+        discussion: """
+            Runs every scenario file named, or found below each folder named (default:
+            scenarios/). Each run writes to its own folder (default captures/RUN-ID/):
+            report.json, report.md, and per scenario its pcap files and agent logs.
+            Scenario files are all validated first; an invalid one stops the run with
+            file:line and exit status 2 before anything is created.
+            """)
+
+    @Argument(help: "Scenario files or folders.")
+    var paths: [String] = ["scenarios"]
+
+    @Option(name: .long, help: "Run only scenarios whose name contains, or whose tags include, this (repeatable).")
+    var filter: [String] = []
+
+    @Option(name: .long, help: "Output folder for the report and captures (default: captures/RUN-ID).")
+    var out: String?
+
+    @Option(name: .long, help: "What to print on standard output: text, json, tap or junit.")
+    var format: OutputFormat = .text
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, json, tap, junit
+    }
+
+    func run() throws {
+        let signals = try SignalWatch()
+        let files: [String]
+        do { files = try ScenarioLoader.files(in: paths) } catch { throw ValidationError("\(error)") }
+        let (all, errors) = ScenarioLoader.load(files)
+        guard errors.isEmpty else {
+            for error in errors { printError("\(error)") }
+            throw ExitCode(2)
+        }
+        let scenarios = ScenarioLoader.select(all, filters: filter)
+        guard !scenarios.isEmpty else {
+            printError("no scenario matches \(filter.isEmpty ? paths.joined(separator: " ") : "--filter \(filter.joined(separator: ", "))")")
+            throw ExitCode(2)
+        }
+
+        let runID = RunNames.newRunID()
+        let output = out ?? "captures/\(runID)"
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let ledger = ResourceLedger(runID: runID)
+        let progress = ProgressReporter()
+        let runner = ScenarioRunner(
+            ledger: ledger, outputDirectory: output, executable: try executablePath(), signals: signals, progress: progress)
+        var report = RunReport(
+            zclabVersion: Zclab.version, runID: runID, startedAt: isoNow(), command: CommandLine.arguments,
+            outputDirectory: output, environment: EnvironmentFingerprint.current())
+
+        for (index, scenario) in scenarios.enumerated() {
+            if let signal = signals.check() {
+                var skipped = ScenarioResult(name: scenario.name, file: scenario.path, tags: scenario.tags, verdict: .skip, reason: "")
+                skipped.reason = "not run: \(Interrupted(signal: signal))"
+                report.scenarios.append(skipped)
+                continue
+            }
+            progress.status("[\(index + 1)/\(scenarios.count)] \(scenario.name)")
+            report.scenarios.append(runner.run(scenario, index: index))
+        }
+        progress.clear()
+        let problems = ledger.undoAll()
+        for problem in problems { printError("cleanup: \(problem)") }
+        report.finishedAt = isoNow()
+
+        try ReportFormat.json.render(report).write(toFile: "\(output)/report.json", atomically: true, encoding: .utf8)
+        try ReportFormat.markdown.render(report).write(toFile: "\(output)/report.md", atomically: true, encoding: .utf8)
+        let rendered: ReportFormat = switch format {
+        case .text: .text
+        case .json: .json
+        case .tap: .tap
+        case .junit: .junit
+        }
+        print(rendered.render(report), terminator: "")
+        if let signal = signals.received {
+            printError("zclab: \(Interrupted(signal: signal)); everything created was removed")
+            throw ExitCode(128 + signal)
+        }
+        throw ExitCode(report.exitStatus)
+    }
+}
+
+/// The running executable's own path, for starting agents (/proc/self/exe
+/// would name `ip` once `ip netns exec` runs).
+func executablePath() throws -> String {
+    try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+}
+
+func isoNow() -> String {
+    ISO8601DateFormatter().string(from: Date())
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import ZclabCore
+
+@main
+struct Zclab: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "zclab",
+        abstract: "Show what the Linux kernel and its NICs really do on zero-copy send paths.",
+        discussion: """
+            zclab runs scenarios: each builds an isolated network (two namespaces joined by
+            a veth pair, or one namespace's loopback), sends a test file through a real
+            send path (read+write, mmap+write, sendfile, splice), captures the traffic with
+            libpcap, rebuilds the TCP stream from the capture and checks it byte for byte
+            against the file, and judges the syscall results the scenario expects.
+
+            Typical use:
+              zclab run                          run scenarios/ and write a report
+              zclab run scenarios/basic --format tap
+              zclab run --filter sendfile --out /tmp/zcl-out
+              zclab check scenarios/basic/*.yaml validate scenario files
+              zclab verify cap.pcap --expect file.bin   check any capture offline
+              zclab env                          what this machine can do
+              zclab clean                        remove what a killed run left
+
+            Kernel scenarios need root (network namespaces, packet capture); without it
+            they are skipped with the reason. Everything zclab creates is named zcl*.
+            Exit status: 0 all run scenarios passed, 1 a scenario failed or errored,
+            2 bad usage or an invalid scenario file, 4 every scenario was skipped.
+            The scenario format: docs/scenario-format.md; the report: docs/report-schema.md.
+            """,
+        version: version,
+        subcommands: [Run.self, List.self, Check.self, Env.self, Clean.self, Verify.self, Agent.self]
+    )
+}
