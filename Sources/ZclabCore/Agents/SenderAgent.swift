@@ -151,7 +151,8 @@ public struct SenderAgent {
         }
     }
 
-    /// splice(2) from the file into a pipe and from the pipe into the socket.
+    /// splice(2) from the file into a pipe ("splice_fill" in the log) and from
+    /// the pipe into the socket ("splice", the call that sends and can block).
     private mutating func splice(
         _ file: FileDescriptor, size: UInt64, to socket: FileDescriptor, sent: inout UInt64
     ) throws(Errno) {
@@ -171,7 +172,7 @@ public struct SenderAgent {
         while UInt64(offset) < size {
             let before = offset
             let filled = try log.record(
-                "splice", "fd_in=\(file.rawValue) off_in=\(before) fd_out=\(pipe.write.rawValue) len=\(chunk)"
+                "splice_fill", "fd_in=\(file.rawValue) off_in=\(before) fd_out=\(pipe.write.rawValue) len=\(chunk)"
             ) { () throws(Errno) in
                 try file.splice(to: pipe.write, inputOffset: &offset, count: min(chunk, Int(size - UInt64(before))))
             }

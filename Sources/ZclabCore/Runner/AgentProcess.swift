@@ -27,7 +27,7 @@ final class AgentProcess {
     func send(_ message: some Encodable) throws {
         var data = try JSONEncoder().encode(message)
         data.append(0x0A)
-        try data.withUnsafeBytes { (bytes) throws(Errno) in try process.input!.writeAll(bytes) }
+        try data.withUnsafeBytes { try process.input!.writeAll($0) }
     }
 
     /// Reads what the agent wrote (call when poll says readable) and returns

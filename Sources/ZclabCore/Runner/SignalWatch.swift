@@ -32,5 +32,6 @@ public final class SignalWatch: @unchecked Sendable {
 /// Thrown out of a scenario when SIGINT or SIGTERM arrives.
 public struct Interrupted: Error, CustomStringConvertible {
     public let signal: Int32
+    public init(signal: Int32) { self.signal = signal }
     public var description: String { "interrupted by \(signalName(signal))" }
 }

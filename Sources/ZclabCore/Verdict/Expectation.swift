@@ -84,7 +84,7 @@ public struct Assertion: Codable, Sendable, Equatable {
 /// matches none of these is an error in the scenario file.
 public enum ObservationKeys {
     /// Syscalls whose per-call figures are observed as `ACTOR.CALL.FIELD`.
-    public static let calls = ["open", "read", "write", "sendfile", "splice", "mmap", "fcntl", "setsockopt", "connect", "accept", "shutdown"]
+    public static let calls = ["open", "read", "write", "sendfile", "splice", "splice_fill", "mmap", "fcntl", "setsockopt", "connect", "accept", "shutdown"]
     public static let callFields = ["calls", "return_total", "return_min", "return_max", "errno"]
 
     /// Fixed keys and their meaning, for `--help` and the docs.
