@@ -63,7 +63,9 @@ struct Run: ParsableCommand {
                 continue
             }
             progress.status("[\(index + 1)/\(scenarios.count)] \(scenario.name)")
-            report.scenarios.append(runner.run(scenario, index: index))
+            let result = runner.run(scenario, index: index)
+            report.environment.interfaceFeatures.merge(result.topology?.features ?? [:]) { first, _ in first }
+            report.scenarios.append(result)
         }
         progress.clear()
         let problems = ledger.undoAll()

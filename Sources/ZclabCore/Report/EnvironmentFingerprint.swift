@@ -14,11 +14,14 @@ public struct EnvironmentFingerprint: Codable, Sendable {
     public var euid: UInt32
     /// What zclab can do here, and for each missing thing, why.
     public var capabilities: [String: String]
+    /// Offload features of every interface the run created, by interface.
+    public var interfaceFeatures: [String: [String: String]] = [:]
 
     enum CodingKeys: String, CodingKey {
         case machine, sysctls, euid, capabilities
         case kernelRelease = "kernel_release", kernelVersion = "kernel_version"
         case libpcapVersion = "libpcap_version", rlimitMemlock = "rlimit_memlock"
+        case interfaceFeatures = "interface_features"
     }
 
     public static let sysctlPaths = [
