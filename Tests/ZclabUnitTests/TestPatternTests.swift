@@ -72,4 +72,15 @@ struct TestPatternTests {
         #expect(inside.withUnsafeBytes { content.origin(of: $0) } == 500)
         #expect(outside.withUnsafeBytes { content.origin(of: $0) } == nil)
     }
+
+    @Test("origin needs only the bytes it reads: 16 to 23 found bytes at any alignment", arguments: 16...23)
+    func originOfShortRuns(count: Int) {
+        for source in UInt64(3000)..<3008 {
+            let found = filled(pattern, at: source, count: count)
+            let origin = found.withUnsafeBytes { pattern.origin(of: $0, below: 1 << 20) }
+            // Enough bytes for two whole words: located exactly; otherwise no answer (and no crash).
+            let skip = Int((8 - source % 8) % 8)
+            #expect(origin == (skip + 16 <= count ? source : nil))
+        }
+    }
 }

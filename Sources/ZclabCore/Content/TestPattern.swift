@@ -64,7 +64,8 @@ public struct TestPattern: Sendable, Hashable {
     /// are not pattern bytes of this seed below `limit`. Needs 16 bytes.
     public func origin(of found: UnsafeRawBufferPointer, below limit: UInt64) -> UInt64? {
         guard found.count >= 16 else { return nil }
-        for skip in 0..<8 {
+        // Two whole words must fit after the skipped bytes.
+        for skip in 0...min(7, found.count - 16) {
             let first = found.loadUnaligned(fromByteOffset: skip, as: UInt64.self).littleEndian
             guard let source = origin(ofWord: first, below: limit) else { continue }
             let next = found.loadUnaligned(fromByteOffset: skip + 8, as: UInt64.self).littleEndian

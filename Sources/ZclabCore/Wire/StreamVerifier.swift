@@ -98,7 +98,8 @@ public struct StreamVerification: Sendable, Equatable {
 
 /// Compares a stream, in order, with expected content: stream byte `k` is
 /// content byte `startOffset + k`. Expected bytes are generated into a
-/// reusable scratch buffer and compared with memcmp while the stream is
+/// reusable window (256 KiB, refilled as the stream moves past it) and
+/// compared with memcmp while the stream is
 /// hashed with SHA-256; nothing of the stream is kept.
 public final class StreamVerifier: TCPStreamSink {
     public let expected: any ExpectedContent
@@ -108,7 +109,7 @@ public final class StreamVerifier: TCPStreamSink {
 
     private var position: UInt64 = 0
     private var received: UInt64 = 0
-    private var hasher = SHA256()
+    private let hasher = PipelinedSHA256()
     /// The hasher when the stream first stopped equalling the expected
     /// bytes: it holds the expected prefix, so the expected digest needs
     /// only the rest.
@@ -119,7 +120,10 @@ public final class StreamVerifier: TCPStreamSink {
     private var missingBytes: UInt64 = 0
     private var truncatedBytes: UInt64 = 0
     private var extraBytes: UInt64 = 0
+    /// Expected bytes of stream offsets `windowStart ..< windowStart + windowCount`.
     private let scratch: UnsafeMutableRawBufferPointer
+    private var windowStart: UInt64 = 0
+    private var windowCount = 0
     private static let scratchSize = 256 << 10
 
     public init(expected: any ExpectedContent, startOffset: UInt64 = 0) {
@@ -141,7 +145,8 @@ public final class StreamVerifier: TCPStreamSink {
                 noteExtra(UnsafeRawBufferPointer(rebasing: bytes[done...]))
                 return
             }
-            let count = min(remaining, StreamVerifier.scratchSize, Int(clamping: expectedLength - position))
+            if position >= windowStart + UInt64(windowCount) { refillWindow() }
+            let count = min(remaining, Int(windowStart + UInt64(windowCount) - position))
             let found = UnsafeRawBufferPointer(rebasing: bytes[done ..< done + count])
             probe?.collect(found, at: position)
             compare(found)
@@ -175,9 +180,11 @@ public final class StreamVerifier: TCPStreamSink {
                                      foundHex: "", length: expectedLength - position)
         }
         if firstMismatch?.kind == .extra { firstMismatch?.length = extraBytes }
-        let streamDigest = hasher.finalize()
-        var expectedHasher = divergence?.hasher ?? hasher
+        let streamHash = hasher.finish()
+        let streamDigest = streamHash.finalize()
+        var expectedHasher = divergence?.hasher ?? streamHash
         var offset = divergence?.offset ?? position
+        windowCount = 0  // the scratch buffer is reused below
         while offset < expectedLength {
             let count = Int(min(UInt64(scratch.count), expectedLength - offset))
             let piece = UnsafeMutableRawBufferPointer(rebasing: scratch[0 ..< count])
@@ -195,23 +202,30 @@ public final class StreamVerifier: TCPStreamSink {
 
     // MARK: Comparing
 
-    /// Compares `found` (at most the scratch size, all within the expected
-    /// length) with the expected bytes at `position`, then hashes it.
+    /// Fills the window with the expected bytes from `position` on.
+    private func refillWindow() {
+        windowStart = position
+        windowCount = Int(min(UInt64(scratch.count), expectedLength - position))
+        expected.fill(UnsafeMutableRawBufferPointer(rebasing: scratch[0 ..< windowCount]), at: startOffset + position)
+    }
+
+    /// Compares `found` (within the window) with the expected bytes at
+    /// `position`, then hashes it.
     private func compare(_ found: UnsafeRawBufferPointer) {
-        let expectedBytes = UnsafeMutableRawBufferPointer(rebasing: scratch[0 ..< found.count])
-        expected.fill(expectedBytes, at: startOffset + position)
+        let windowOffset = Int(position - windowStart)
+        let expectedBytes = UnsafeRawBufferPointer(rebasing: scratch[windowOffset ..< windowOffset + found.count])
         let equal = memcmp(found.baseAddress!, expectedBytes.baseAddress!, found.count) == 0
         if equal, probe?.runOpen != true {
-            hasher.update(bufferPointer: found)
+            hasher.update(found)
             return
         }
-        let firstDifference = scanDifferences(found, UnsafeRawBufferPointer(expectedBytes))
+        let firstDifference = scanDifferences(found, expectedBytes)
         if let firstDifference, divergence == nil {
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: found[0 ..< firstDifference]))
+            hasher.update(UnsafeRawBufferPointer(rebasing: found[0 ..< firstDifference]))
             noteDivergence(at: position + UInt64(firstDifference))
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: found[firstDifference...]))
+            hasher.update(UnsafeRawBufferPointer(rebasing: found[firstDifference...]))
         } else {
-            hasher.update(bufferPointer: found)
+            hasher.update(found)
         }
     }
 
@@ -254,12 +268,12 @@ public final class StreamVerifier: TCPStreamSink {
                                      length: UInt64(bytes.count))
         }
         extraBytes += UInt64(bytes.count)
-        hasher.update(bufferPointer: bytes)
+        hasher.update(bytes)
         position += UInt64(bytes.count)
     }
 
     private func noteDivergence(at offset: UInt64) {
-        if divergence == nil { divergence = (offset, hasher) }
+        if divergence == nil { divergence = (offset, hasher.state()) }
     }
 
     /// Turns the probe into the first mismatch, classifying the found bytes.
@@ -329,6 +343,132 @@ private struct MismatchProbe {
         guard runOpen else { return }
         matchesInARow += 1
         if matchesInARow >= MismatchProbe.runEndingMatches { runOpen = false }
+    }
+}
+
+/// SHA-256 computed on a second thread, so that hashing overlaps comparing:
+/// `update` copies bytes into one of a few blocks and a worker thread hashes
+/// full blocks. Streams shorter than a block are hashed inline.
+final class PipelinedSHA256: @unchecked Sendable {
+    private static let blockSize = 1 << 20
+    private static let blockCount = 8
+
+    private let storage: UnsafeMutableRawBufferPointer
+    /// Bytes in each handed-over block.
+    private var blockFill = [Int](repeating: 0, count: PipelinedSHA256.blockCount)
+    /// The block `update` writes into, and how full it is (producer only).
+    private var currentBlock = 0
+    private var currentFill = 0
+    // Shared, under `mutex`: blocks `oldestQueued ..< oldestQueued + queued`
+    // (mod blockCount) wait for the worker. `hasher` belongs to the worker
+    // while `queued > 0`.
+    private var oldestQueued = 0
+    private var queued = 0
+    private var stopping = false
+    private var hasher = SHA256()
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private var worker: pthread_t?
+
+    init() {
+        storage = .allocate(byteCount: PipelinedSHA256.blockSize * PipelinedSHA256.blockCount, alignment: 64)
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(changed, nil)
+    }
+
+    deinit {
+        stopWorker()
+        pthread_cond_destroy(changed)
+        pthread_mutex_destroy(mutex)
+        changed.deallocate()
+        mutex.deallocate()
+        storage.deallocate()
+    }
+
+    func update(_ bytes: UnsafeRawBufferPointer) {
+        var rest = bytes
+        while !rest.isEmpty {
+            let count = min(rest.count, PipelinedSHA256.blockSize - currentFill)
+            let start = currentBlock * PipelinedSHA256.blockSize + currentFill
+            UnsafeMutableRawBufferPointer(rebasing: storage[start ..< start + count])
+                .copyMemory(from: UnsafeRawBufferPointer(rebasing: rest[0 ..< count]))
+            currentFill += count
+            rest = UnsafeRawBufferPointer(rebasing: rest[count...])
+            if currentFill == PipelinedSHA256.blockSize { handOverCurrentBlock() }
+        }
+    }
+
+    /// The hash state over every byte given so far.
+    func state() -> SHA256 {
+        if worker == nil {
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: storage[0 ..< currentFill]))
+            currentFill = 0
+            return hasher
+        }
+        if currentFill > 0 { handOverCurrentBlock() }
+        pthread_mutex_lock(mutex)
+        while queued > 0 { pthread_cond_wait(changed, mutex) }
+        let state = hasher
+        pthread_mutex_unlock(mutex)
+        return state
+    }
+
+    /// The final state; the worker thread ends.
+    func finish() -> SHA256 {
+        let final = state()
+        stopWorker()
+        return final
+    }
+
+    private func handOverCurrentBlock() {
+        if worker == nil { startWorker() }
+        pthread_mutex_lock(mutex)
+        blockFill[currentBlock] = currentFill
+        queued += 1
+        pthread_cond_broadcast(changed)
+        while queued == PipelinedSHA256.blockCount { pthread_cond_wait(changed, mutex) }
+        pthread_mutex_unlock(mutex)
+        currentBlock = (currentBlock + 1) % PipelinedSHA256.blockCount
+        currentFill = 0
+    }
+
+    private func startWorker() {
+        var thread = pthread_t()
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        let status = pthread_create(&thread, nil, { context in
+            Unmanaged<PipelinedSHA256>.fromOpaque(context!).takeUnretainedValue().hashQueuedBlocks()
+            return nil
+        }, context)
+        precondition(status == 0, "pthread_create: \(status)")
+        worker = thread
+    }
+
+    private func stopWorker() {
+        guard let thread = worker else { return }
+        pthread_mutex_lock(mutex)
+        stopping = true
+        pthread_cond_broadcast(changed)
+        pthread_mutex_unlock(mutex)
+        pthread_join(thread, nil)
+        worker = nil
+    }
+
+    private func hashQueuedBlocks() {
+        pthread_mutex_lock(mutex)
+        while true {
+            while queued == 0 && !stopping { pthread_cond_wait(changed, mutex) }
+            if queued == 0 { break }
+            let block = oldestQueued
+            let count = blockFill[block]
+            pthread_mutex_unlock(mutex)
+            let start = block * PipelinedSHA256.blockSize
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: storage[start ..< start + count]))
+            pthread_mutex_lock(mutex)
+            oldestQueued = (oldestQueued + 1) % PipelinedSHA256.blockCount
+            queued -= 1
+            pthread_cond_broadcast(changed)
+        }
+        pthread_mutex_unlock(mutex)
     }
 }
 
