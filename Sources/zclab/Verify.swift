@@ -13,7 +13,8 @@ struct Verify: ParsableCommand {
 
               zclab verify receiver.pcap --expect file.bin
               zclab verify cap.pcap --pattern-size 16MiB --seed 1 --port 5001
-              zclab verify cap.pcap --expect file.bin --start-offset 1048576 --json
+              zclab verify cap.pcap --expect file.bin --start-offset 1MiB --json
+              zclab verify cap.pcap --expect file.bin --flow "192.0.2.1:40000 > 192.0.2.2:5001"
             """)
 
     @Argument(help: "The capture file.")
@@ -30,6 +31,9 @@ struct Verify: ParsableCommand {
 
     @Option(name: .long, help: "Check the data direction of the flow with this TCP port.")
     var port: UInt16?
+
+    @Option(name: .long, help: "Check exactly this direction, e.g. \"192.0.2.1:40000 > 192.0.2.2:5001\".")
+    var flow: String?
 
     @Option(name: .long, help: "Offset into the expected bytes where the stream starts (e.g. 1MiB).")
     var startOffset: String = "0"
@@ -51,10 +55,18 @@ struct Verify: ParsableCommand {
         guard let start = ByteCount.parse(startOffset), start <= expected.count else {
             throw ValidationError("--start-offset: '\(startOffset)' is not a byte count within the expected bytes")
         }
+        let selector: FlowSelector
+        switch (flow, port) {
+        case (let text?, nil):
+            guard let key = FlowKey(text) else { throw ValidationError("--flow: '\(text)' is not ADDRESS:PORT > ADDRESS:PORT") }
+            selector = .exact(key)
+        case (nil, let port?): selector = .port(port)
+        case (nil, nil): selector = .busiest
+        default: throw ValidationError("give --flow or --port, not both")
+        }
         let verdict: WireVerdict
         do {
-            verdict = try WireVerifier.verify(
-                capture: capture, flow: port.map { .port($0) } ?? .busiest, expected: expected, startOffset: start)
+            verdict = try WireVerifier.verify(capture: capture, flow: selector, expected: expected, startOffset: start)
         } catch {
             printError("zclab verify: \(error)")
             throw ExitCode(2)

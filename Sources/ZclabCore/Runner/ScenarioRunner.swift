@@ -134,10 +134,11 @@ private final class ScenarioExecution {
     /// Offload features of the created interfaces, read inside their namespaces.
     func readFeatures(_ topology: Topology) -> [String: [String: String]] {
         var features: [String: [String: String]] = [:]
-        for (namespace, interface) in Set([
-            NamespacedInterface(topology.senderNamespace, topology.senderInterface),
-            NamespacedInterface(topology.receiverNamespace, topology.receiverInterface),
-        ]).map({ ($0.namespace, $0.interface) }) {
+        let ends = [
+            (topology.senderNamespace, topology.senderInterface),
+            (topology.receiverNamespace, topology.receiverInterface),
+        ]
+        for (namespace, interface) in ends where features[interface] == nil {
             let text = (try? runCommand(["ip", "netns", "exec", namespace, runner.executable, "agent", "features", interface])) ?? ""
             features[interface] = Dictionary(
                 text.split(separator: "\n").compactMap { line -> (String, String)? in
@@ -154,8 +155,10 @@ private final class ScenarioExecution {
                 ? (topology.receiverNamespace, topology.receiverInterface)
                 : (topology.senderNamespace, topology.senderInterface)
             let config = CaptureConfig(
-                interface: interface, path: "\(directory)/\(side.rawValue).pcap", filter: "tcp port \(scenario.port)",
-                snaplen: scenario.capture.snaplen, bufferSize: scenario.capture.bufferSize,
+                interface: interface, path: "\(directory)/\(side.rawValue).pcap",
+                filter: "tcp port \(scenario.port) and host \(topology.senderAddress) and host \(topology.receiverAddress)",
+                snaplen: scenario.capture.snaplen,
+                bufferSize: scenario.capture.bufferSize ?? CaptureSpec.ringSize(for: scenario.file.size),
                 incomingOnly: interface == "lo")
             let agent = try AgentProcess(
                 role: "capture", namespace: namespace, executable: runner.executable, config: config,
@@ -294,14 +297,6 @@ private final class ScenarioExecution {
             problems.append("removing \(filePath): \(error)")
         }
         return problems
-    }
-}
-
-private struct NamespacedInterface: Hashable {
-    let namespace: String, interface: String
-    init(_ namespace: String, _ interface: String) {
-        self.namespace = namespace
-        self.interface = interface
     }
 }
 

@@ -145,7 +145,7 @@ struct ScenarioReader {
             sender: try senderSpec(senderNode),
             receiver: receiver,
             capture: try top["capture"].map { (node) throws(ScenarioError) in try captureSpec(node) }
-                ?? CaptureSpec(sides: [.receiver], snaplen: 262_144, bufferSize: 128 << 20),
+                ?? CaptureSpec(sides: [.receiver], snaplen: 262_144),
             actions: actions,
             expectations: try top["expect"].map { (node) throws(ScenarioError) in try expectations(node) } ?? [],
             timeout: timeout,
@@ -222,7 +222,7 @@ struct ScenarioReader {
 
     func captureSpec(_ node: Node) throws(ScenarioError) -> CaptureSpec {
         let items = try fields(node, in: "capture", allowed: ["on", "snaplen", "buffer_size"])
-        var spec = CaptureSpec(sides: [.receiver], snaplen: 262_144, bufferSize: 128 << 20)
+        var spec = CaptureSpec(sides: [.receiver], snaplen: 262_144)
         if let on = items["on"] {
             switch try string(on, "capture on") {
             case "receiver": spec.sides = [.receiver]
