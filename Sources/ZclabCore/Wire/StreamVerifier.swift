@@ -282,7 +282,9 @@ public final class StreamVerifier: TCPStreamSink {
         let found = probe.found
         let kind: Mismatch.Kind
         var sourceOffset: UInt64?
-        if found.allSatisfy({ $0 == 0 }) {
+        // Zeros: every found byte of the differing run (as far as sampled) is 0.
+        let run = Int(min(UInt64(found.count), probe.lastDifference + 1 - probe.offset))
+        if found.prefix(run).allSatisfy({ $0 == 0 }) {
             kind = .zeros
         } else if found.count == MismatchProbe.sampleSize,
                   let origin = found.withUnsafeBytes({ expected.origin(of: $0) }),
