@@ -58,6 +58,7 @@ public final class ResourceLedger: @unchecked Sendable {
             let problems = Self.undo(entries)
             entries.removeAll()
             try? FileManager.default.removeItem(atPath: path)
+            rmdir(Self.directory)  // only if no other run's ledger is there
             return problems
         }
     }
