@@ -2,6 +2,8 @@
 #include "CZclabLinux.h"
 
 #include <errno.h>
+#include <setjmp.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
@@ -118,3 +120,117 @@ int zcl_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 int zcl_accept_cloexec(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }
 
 const int zcl_RLIMIT_MEMLOCK = RLIMIT_MEMLOCK;
+
+const int zcl_F_SETLEASE = F_SETLEASE;
+const int zcl_F_GETLEASE = F_GETLEASE;
+const int zcl_F_SETSIG = F_SETSIG;
+const int zcl_F_GETSIG = F_GETSIG;
+
+#define ZCL_SIGNAL_RECORDS 256
+static zcl_signal_record signal_records[ZCL_SIGNAL_RECORDS];
+static atomic_int signal_record_count;
+static sigjmp_buf guarded_jump;
+static volatile sig_atomic_t guarded_active;
+
+static void record_signal(int signo, const siginfo_t *info) {
+    int index = atomic_fetch_add(&signal_record_count, 1);
+    if (index >= ZCL_SIGNAL_RECORDS) return;
+    zcl_signal_record *record = &signal_records[index];
+    record->signo = signo;
+    record->code = info->si_code;
+    record->addr = (uintptr_t)info->si_addr;
+    record->fd = (signo == SIGIO || signo >= SIGRTMIN) ? info->si_fd : -1;
+    record->band = (signo == SIGIO || signo >= SIGRTMIN) ? info->si_band : 0;
+}
+
+static void on_signal(int signo, siginfo_t *info, void *context) {
+    (void)context;
+    int saved = errno;
+    record_signal(signo, info);
+    if (signo == SIGBUS || signo == SIGSEGV) {
+        if (guarded_active) {
+            guarded_active = 0;
+            siglongjmp(guarded_jump, 1);
+        }
+        signal(signo, SIG_DFL);  /* returning would fault again: die of it */
+        raise(signo);
+    }
+    errno = saved;
+}
+
+int zcl_signals_record(const int *signals, int count, int restart) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = on_signal;
+    action.sa_flags = SA_SIGINFO | (restart ? SA_RESTART : 0);
+    sigemptyset(&action.sa_mask);
+    for (int i = 0; i < count; i++) {
+        if (sigaction(signals[i], &action, NULL) != 0) return -1;
+    }
+    return 0;
+}
+
+int zcl_signals_count(void) {
+    int count = atomic_load(&signal_record_count);
+    return count < ZCL_SIGNAL_RECORDS ? count : ZCL_SIGNAL_RECORDS;
+}
+
+int zcl_signals_get(int index, zcl_signal_record *out) {
+    if (index < 0 || index >= zcl_signals_count()) return -1;
+    *out = signal_records[index];
+    return 0;
+}
+
+int zcl_guarded_touch(const void *addr, size_t length, zcl_signal_record *fault) {
+    int before = atomic_load(&signal_record_count);
+    if (sigsetjmp(guarded_jump, 1) != 0) {
+        if (before < ZCL_SIGNAL_RECORDS) *fault = signal_records[before];
+        return 1;
+    }
+    guarded_active = 1;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t start = (uintptr_t)addr, end = start + length;
+    /* The first byte, then the first byte of every following page. */
+    for (uintptr_t at = start; at < end; at = (at & ~(page - 1)) + page) (void)*(const volatile unsigned char *)at;
+    guarded_active = 0;
+    return 0;
+}
+
+const char *zcl_signal_code_name(int signo, int code) {
+    switch (code) {
+    case SI_USER: return "SI_USER";
+    case SI_KERNEL: return "SI_KERNEL";
+    case SI_QUEUE: return "SI_QUEUE";
+    case SI_TIMER: return "SI_TIMER";
+    case SI_MESGQ: return "SI_MESGQ";
+    case SI_ASYNCIO: return "SI_ASYNCIO";
+    case SI_SIGIO: return "SI_SIGIO";
+    case SI_TKILL: return "SI_TKILL";
+    }
+    if (signo == SIGBUS) {
+        switch (code) {
+        case BUS_ADRALN: return "BUS_ADRALN";
+        case BUS_ADRERR: return "BUS_ADRERR";
+        case BUS_OBJERR: return "BUS_OBJERR";
+        case BUS_MCEERR_AR: return "BUS_MCEERR_AR";
+        case BUS_MCEERR_AO: return "BUS_MCEERR_AO";
+        }
+    }
+    if (signo == SIGSEGV) {
+        switch (code) {
+        case SEGV_MAPERR: return "SEGV_MAPERR";
+        case SEGV_ACCERR: return "SEGV_ACCERR";
+        }
+    }
+    if (signo == SIGIO || signo >= SIGRTMIN) {
+        switch (code) {
+        case POLL_IN: return "POLL_IN";
+        case POLL_OUT: return "POLL_OUT";
+        case POLL_MSG: return "POLL_MSG";
+        case POLL_ERR: return "POLL_ERR";
+        case POLL_PRI: return "POLL_PRI";
+        case POLL_HUP: return "POLL_HUP";
+        }
+    }
+    return NULL;
+}

@@ -9,10 +9,10 @@ struct Agent: ParsableCommand {
         shouldDisplay: false)
 
     enum Role: String, ExpressibleByArgument, CaseIterable {
-        case sender, receiver, capture, features
+        case sender, receiver, capture, actor, features
     }
 
-    @Argument(help: "sender, receiver, capture, or features IFNAME.")
+    @Argument(help: "sender, receiver, capture, actor, or features IFNAME.")
     var role: Role
 
     @Argument(help: "For features: the interface.")
@@ -40,6 +40,10 @@ struct Agent: ParsableCommand {
             case .capture:
                 guard let config = try channel.receive(CaptureConfig.self) else { channel.fail("no configuration") }
                 var agent = CaptureAgent(config: config, channel: channel)
+                agent.run()
+            case .actor:
+                guard let config = try channel.receive(ActorConfig.self) else { channel.fail("no configuration") }
+                var agent = ActorAgent(config: config, channel: channel)
                 agent.run()
             case .features:
                 break

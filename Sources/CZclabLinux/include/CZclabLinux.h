@@ -49,4 +49,42 @@ int zcl_accept_cloexec(int fd);
 /// The RLIMIT_MEMLOCK resource number for getrlimit(2).
 extern const int zcl_RLIMIT_MEMLOCK;
 
+/// A signal as its SA_SIGINFO handler saw it.
+typedef struct {
+    int signo;
+    int code;
+    /// si_addr (SIGBUS, SIGSEGV).
+    uintptr_t addr;
+    /// si_fd and si_band (SIGIO, lease signals).
+    int fd;
+    long band;
+} zcl_signal_record;
+
+/// Installs an SA_SIGINFO handler for each of `signals` that records the
+/// signal (up to 256 records) and returns. SA_RESTART when `restart` is set.
+/// SIGBUS and SIGSEGV outside `zcl_guarded_touch` are recorded, then the
+/// default action is restored and the signal raised again (the process dies
+/// of it, as it would have).
+int zcl_signals_record(const int *signals, int count, int restart);
+
+/// How many signals were recorded so far.
+int zcl_signals_count(void);
+
+/// Copies record `index`; 0 on success, -1 if there is none.
+int zcl_signals_get(int index, zcl_signal_record *out);
+
+/// Reads the byte at `addr` and the first byte of every following page up to
+/// `addr + length`, from user space.
+/// Returns 0 if all could be read; 1 if a SIGBUS or SIGSEGV stopped it, the
+/// signal then described in `fault` (and recorded).
+int zcl_guarded_touch(const void *addr, size_t length, zcl_signal_record *fault);
+
+/// The si_code name for a signal ("BUS_ADRERR", "SI_USER", "POLL_MSG"...).
+const char *zcl_signal_code_name(int signo, int code);
+
+extern const int zcl_F_SETLEASE;
+extern const int zcl_F_GETLEASE;
+extern const int zcl_F_SETSIG;
+extern const int zcl_F_GETSIG;
+
 #endif

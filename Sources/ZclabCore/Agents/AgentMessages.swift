@@ -57,6 +57,8 @@ public struct AgentEvent: Codable, Sendable {
     public var steps: [SyscallStep]?
     public var stream: StreamCheck?
     public var capture: CaptureStatistics?
+    /// Signals the agent received, in order.
+    public var signals: [SignalRecord]?
     public var message: String?
 
     public init(_ kind: Kind) { self.kind = kind }

@@ -19,11 +19,15 @@ public struct SenderConfig: Codable, Sendable {
     public var privateMapping: Bool?
     /// mmap-write: bytes mapped at a time (a sliding window); nil maps up to 1 GiB.
     public var mapWindow: UInt64?
+    /// mmap-write: when a write stops short, read the rest of the mapping from
+    /// user space (a guarded read that records SIGBUS instead of dying).
+    public var touchAfterShortWrite: Bool?
 
     enum CodingKeys: String, CodingKey {
         case method, host, port, path, chunk
         case sendBuffer = "send_buffer", pipeSize = "pipe_size"
         case privateMapping = "private_mapping", mapWindow = "map_window"
+        case touchAfterShortWrite = "touch_after_short_write"
     }
 }
 
@@ -41,7 +45,13 @@ public struct SenderAgent {
     }
 
     public mutating func run() -> Never {
-        signal(SIGPIPE, SIG_IGN)  // as servers do: a reset peer is EPIPE, not death
+        // Record, rather than suffer, SIGPIPE (as servers ignore it, so a reset
+        // peer is EPIPE), and record SIGBUS/SIGSEGV before dying of them.
+        do {
+            try SignalRecorder.install([SIGPIPE, SIGBUS, SIGSEGV], restart: true)
+        } catch {
+            channel.fail("sender: installing signal handlers: \(error)")
+        }
         var sent: UInt64 = 0
         var failure: String?
         do {
@@ -62,6 +72,7 @@ public struct SenderAgent {
         var done = AgentEvent(.done)
         done.bytes = sent
         done.steps = log.steps
+        done.signals = SignalRecorder.records(mapping: currentMapping?.bytes, mappingOffset: currentMappingOffset)
         done.message = failure
         channel.send(done)
         exit(0)
@@ -139,16 +150,41 @@ public struct SenderAgent {
                 "mmap", "length=\(length) prot=PROT_READ flags=\(sharing == .shared ? "MAP_SHARED" : "MAP_PRIVATE") offset=\(offset)",
                 returnValue: { _ in 0 }
             ) { () throws(Errno) in try FileMapping(file, offset: Int64(offset), length: length, sharing: sharing) }
-            defer { mapping.unmap() }
+            currentMapping = mapping
+            currentMappingOffset = offset
             let chunk = Int(config.chunk ?? UInt64(length))
             var position = 0
-            while position < length {
-                let end = min(length, position + chunk)
-                try writeAll(UnsafeRawBufferPointer(rebasing: mapping.bytes[position..<end]), to: socket, sent: &sent)
-                position = end
+            do {
+                while position < length {
+                    let end = min(length, position + chunk)
+                    try writeAll(UnsafeRawBufferPointer(rebasing: mapping.bytes[position..<end]), to: socket, sent: &sent)
+                    position = end
+                }
+            } catch {
+                if config.touchAfterShortWrite == true { touch(mapping, from: Int(sent - offset), mappingOffset: offset) }
+                throw error
             }
+            mapping.unmap()
+            currentMapping = nil
             offset += UInt64(length)
         }
+    }
+
+    /// The mapping being written from, to place fault addresses in the file.
+    private var currentMapping: FileMapping?
+    private var currentMappingOffset: UInt64 = 0
+
+    /// Reads the mapping from `start` on, from user space, and logs whether
+    /// that raised a signal (as a "touch" step: not a syscall, a memory access).
+    private mutating func touch(_ mapping: FileMapping, from start: Int, mappingOffset: UInt64) {
+        let rest = UnsafeRawBufferPointer(rebasing: mapping.bytes[min(start, mapping.length)...])
+        let began = monotonicNanoseconds()
+        let fault = SignalRecorder.touch(rest, in: mapping.bytes, mappingOffset: mappingOffset)
+        log.append(SyscallStep(
+            actor: "sender", call: "touch", arguments: "mapping offset=\(UInt64(start) + mappingOffset) length=\(rest.count)",
+            calls: 1, returned: fault == nil ? Int64(rest.count) : nil, returnMin: nil, returnMax: nil, errno: nil,
+            signal: fault.map { "\($0.signal) \($0.code) at file offset \($0.fileOffset.map(String.init) ?? "?")" },
+            durationNs: monotonicNanoseconds() - began))
     }
 
     /// splice(2) from the file into a pipe ("splice_fill" in the log) and from

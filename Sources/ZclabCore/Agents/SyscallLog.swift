@@ -21,6 +21,7 @@ public struct SyscallLog {
     public init(actor: String) { self.actor = actor }
 
     /// Times `body`, a wrapped syscall, and records its result or errno.
+    @discardableResult
     public mutating func record<T: BinaryInteger>(
         _ call: String, _ arguments: @autoclosure () -> String, _ body: () throws(Errno) -> T
     ) throws(Errno) -> T {
@@ -28,6 +29,7 @@ public struct SyscallLog {
     }
 
     /// Times `body` and records `returnValue` of its result, or its errno.
+    @discardableResult
     public mutating func record<T>(
         _ call: String, _ arguments: @autoclosure () -> String,
         returnValue: (T) -> Int64, _ body: () throws(Errno) -> T
@@ -41,6 +43,12 @@ public struct SyscallLog {
             add(call, arguments(), returned: nil, errno: error.name, duration: monotonicNanoseconds() - start)
             throw error
         }
+    }
+
+    /// Adds a step that is not a wrapped call (e.g. a user-space memory access).
+    public mutating func append(_ step: SyscallStep) {
+        openStep[step.call] = nil
+        steps.append(step)
     }
 
     private mutating func add(_ call: String, _ arguments: String, returned: Int64?, errno: String?, duration: UInt64) {

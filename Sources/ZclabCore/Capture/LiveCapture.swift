@@ -40,7 +40,7 @@ public final class LiveCapture {
         self.config = config
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
         guard let handle = pcap_create(config.interface, &errorBuffer) else {
-            throw Failure(description: "pcap_create(\(config.interface)): \(String(cString: errorBuffer))")
+            throw Failure(description: "pcap_create(\(config.interface)): \(String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))")
         }
         func check(_ status: Int32, _ what: String) throws(Failure) {
             guard status >= 0 else {

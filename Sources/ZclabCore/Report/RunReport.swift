@@ -84,11 +84,13 @@ public struct ScenarioResult: Codable, Sendable {
     public var captures: [CaptureRecord]
     public var wire: WireVerdict?
     public var received: StreamCheck?
+    /// Signals the sender received (signal, si_code, file offset of si_addr).
+    public var signals: [SignalRecord]
     public var observations: [String: ObservedValue]
     public var assertions: [Assertion]
 
     enum CodingKeys: String, CodingKey {
-        case name, file, tags, verdict, reason, topology, steps, agents, captures, wire, received, observations, assertions
+        case name, file, tags, verdict, reason, topology, steps, agents, captures, wire, received, signals, observations, assertions
         case durationSeconds = "duration_seconds"
     }
 
@@ -103,6 +105,7 @@ public struct ScenarioResult: Codable, Sendable {
         self.steps = []
         self.agents = [:]
         self.captures = []
+        self.signals = []
         self.observations = [:]
         self.assertions = []
     }

@@ -33,7 +33,7 @@ final class AgentProcess {
     /// Reads what the agent wrote (call when poll says readable) and returns
     /// the complete events; at end of output, notes how the agent ended.
     func readEvents() -> [AgentEvent] {
-        let open = (try? reader.fill()) ?? false
+        do { _ = try reader.fill() } catch { failure = "\(role) agent: reading its output: \(error)" }
         var events: [AgentEvent] = []
         while let line = reader.bufferedLine() {
             guard let event = try? JSONDecoder().decode(AgentEvent.self, from: Data(line.utf8)) else {
@@ -46,9 +46,6 @@ final class AgentProcess {
             default: break
             }
             events.append(event)
-        }
-        if !open && finished == nil && failure == nil {
-            failure = "\(role) agent ended without reporting (\(process.wait()))"
         }
         return events
     }

@@ -63,8 +63,13 @@ private final class ScenarioExecution {
     var captures: [(side: CaptureSpec.Side, agent: AgentProcess)] = []
     var receiver: AgentProcess?
     var sender: AgentProcess?
+    var actors: [AgentProcess] = []
     var runnerSteps: [SyscallStep] = []
     var blockedIn: String?
+    /// The smallest size an action truncated the file to.
+    var truncatedTo: UInt64?
+    /// The pattern seed of data an action wrote over the file, to tell new data on the wire.
+    var overwriteSeed: UInt64?
 
     init(scenario: Scenario, index: Int, runner: ScenarioRunner) {
         self.scenario = scenario
@@ -74,7 +79,7 @@ private final class ScenarioExecution {
         filePath = "\(RunNames.scratchFolder(runID: runner.ledger.runID))/\(scenario.name).dat"
     }
 
-    var agents: [AgentProcess] { captures.map(\.agent) + [receiver, sender].compactMap { $0 } }
+    var agents: [AgentProcess] { captures.map(\.agent) + [receiver, sender].compactMap { $0 } + actors }
 
     func perform(into result: inout ScenarioResult) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -105,10 +110,17 @@ private final class ScenarioExecution {
         result.agents = ["sender": "\(senderEnd)", "receiver": "\(receiverEnd)"]
         let senderDone = sender!.finished
         let receiverDone = receiver!.finished
-        result.steps = runnerSteps + (senderDone?.steps ?? []) + (receiverDone?.steps ?? [])
+        let actorSteps = actors.flatMap { $0.finished?.steps ?? [] }
+        result.steps = runnerSteps + (senderDone?.steps ?? []) + actorSteps + (receiverDone?.steps ?? [])
         result.received = receiverDone?.stream
+        result.signals = senderDone?.signals ?? []
         observations.addSender(termination: senderEnd, done: senderDone, blockedIn: blockedIn)
-        observations.addReceiver(done: receiverDone)
+        observations.addCalls(actorSteps, actor: "actor")
+        observations.addReceiver(done: receiverDone, truncatedTo: truncatedTo, overwrite: overwrite)
+        observations.values["file.size_after"] = .number((try? FileDescriptor.open(filePath, .readOnly)).flatMap { file in
+            defer { try? file.close() }
+            return try? file.size()
+        } ?? -1)
 
         result.captures = try statistics.map { side, stats in
             CaptureRecord(
@@ -122,7 +134,7 @@ private final class ScenarioExecution {
             let wire = try WireVerifier.verify(
                 capture: judged.1.path, flow: .port(scenario.port), expected: scenario.file.content)
             result.wire = wire
-            observations.addWire(wire, dropped: dropped)
+            observations.addWire(wire, dropped: dropped, truncatedTo: truncatedTo, overwrite: overwrite)
         }
         result.observations = observations.values
         result.assertions = observations.judge(scenario.expectations, dropped: dropped)
@@ -181,14 +193,21 @@ private final class ScenarioExecution {
         let senderConfig = SenderConfig(
             method: scenario.sender.method, host: topology.receiverAddress, port: scenario.port, path: filePath,
             chunk: scenario.sender.chunk, sendBuffer: scenario.sender.sendBuffer, pipeSize: scenario.sender.pipeSize,
-            privateMapping: scenario.sender.privateMapping, mapWindow: scenario.sender.mapWindow)
+            privateMapping: scenario.sender.privateMapping, mapWindow: scenario.sender.mapWindow,
+            touchAfterShortWrite: scenario.sender.touchAfterShortWrite)
         sender = try AgentProcess(
             role: "sender", namespace: topology.senderNamespace, executable: runner.executable,
             config: senderConfig, logPath: "\(directory)/agents.log")
     }
 
+    /// The content an overwrite action put in the file, if any.
+    var overwrite: PatternContent? {
+        overwriteSeed.map { PatternContent(count: scenario.file.size, seed: $0) }
+    }
+
     /// Waits for both transfer agents to finish, firing the scenario's actions
-    /// in order as their triggers are observed.
+    /// in order as their triggers are observed. A sender killed by a signal has
+    /// finished too: its fate is an observation, not an error.
     func superviseTransfer() throws {
         guard let sender, let receiver else { return }
         let deadline = monotonicNanoseconds() + UInt64(scenario.timeout * 1e9)
@@ -196,9 +215,11 @@ private final class ScenarioExecution {
         var receiverPaused = false
         var senderPid: Int32?
         var blockedSamples: [ProcessObserver.Sample] = []
-        while sender.finished == nil || receiver.finished == nil {
+        var runningActor: AgentProcess?
+        func senderOver() -> Bool { sender.finished != nil || sender.hasEnded }
+        while !senderOver() || receiver.finished == nil {
             let watching = pending.first?.trigger == .senderBlocked
-            for (agent, event) in try pollEvents([sender, receiver], timeoutMs: watching ? 2 : 100) {
+            for (agent, event) in try pollEvents([sender, receiver] + actors, timeoutMs: watching ? 2 : 100) {
                 switch event.kind {
                 case .paused: receiverPaused = true
                 case .hello where agent === sender: senderPid = event.pid
@@ -206,10 +227,20 @@ private final class ScenarioExecution {
                 default: break
                 }
             }
-            for agent in [sender, receiver] where agent.failure != nil { throw ScenarioFailure(agent.failure!) }
+            for agent in [sender, receiver] + actors where agent.failure != nil { throw ScenarioFailure(agent.failure!) }
+            if receiver.hasEnded && receiver.finished == nil { throw ScenarioFailure("receiver agent ended without reporting (\(receiver.process.wait()))") }
+            if let actor = runningActor {
+                if actor.finished == nil {
+                    if actor.hasEnded { throw ScenarioFailure("actor agent ended without reporting (\(actor.process.wait()))") }
+                    continue
+                }
+                runningActor = nil
+            }
             if let action = pending.first {
                 var fired = false
                 switch action.trigger {
+                case .previousDone:
+                    fired = true
                 case .receiverPaused:
                     fired = receiverPaused
                 case .senderBlocked:
@@ -225,7 +256,7 @@ private final class ScenarioExecution {
                             runnerSteps.append(observation(
                                 "sender blocked in \(blockedIn!): /proc/\(pid)/syscall \"\(sample.syscallLine.prefix(60))\" state \(sample.state) wchan \(sample.wchan)"))
                         }
-                    } else if sender.finished != nil {
+                    } else if senderOver() {
                         throw ScenarioFailure("the sender finished without ever blocking in \(scenario.sender.method.blockingCall) (line \(action.line))")
                     }
                 }
@@ -235,13 +266,32 @@ private final class ScenarioExecution {
                     case .resumeReceiver:
                         try receiver.send(AgentCommand(.resume))
                         runnerSteps.append(observation("resume receiver"))
+                    case .file(let operation):
+                        runningActor = try startActor(operation)
                     }
                 }
             }
             if monotonicNanoseconds() > deadline {
-                throw ScenarioFailure("timed out after \(scenario.timeout) s (sender \(sender.finished == nil ? "running" : "done"), receiver \(receiver.finished == nil ? "running" : "done"))")
+                throw ScenarioFailure("timed out after \(scenario.timeout) s (sender \(senderOver() ? "done" : "running"), receiver \(receiver.finished == nil ? "running" : "done"))")
             }
         }
+        if let action = pending.first {
+            throw ScenarioFailure("the transfer ended before the action at line \(action.line) could fire")
+        }
+    }
+
+    /// Starts an actor process that performs `operation` on the test file.
+    func startActor(_ operation: FileOperation) throws -> AgentProcess {
+        switch operation {
+        case .truncate(let size): truncatedTo = min(truncatedTo ?? size, size)
+        case .overwrite(_, _, let seed): overwriteSeed = seed
+        }
+        runnerSteps.append(observation("start actor: \(operation)"))
+        let actor = try AgentProcess(
+            role: "actor", namespace: topology!.senderNamespace, executable: runner.executable,
+            config: ActorConfig(path: filePath, operation: operation), logPath: "\(directory)/agents.log")
+        actors.append(actor)
+        return actor
     }
 
     func observation(_ text: String) -> SyscallStep {
@@ -279,6 +329,7 @@ private final class ScenarioExecution {
         while monotonicNanoseconds() < deadline {
             for (_, event) in try pollEvents([agent], timeoutMs: 100) where event.kind == kind { return event }
             if let failure = agent.failure { throw ScenarioFailure(failure) }
+            if agent.hasEnded { throw ScenarioFailure("\(agent.role) agent ended without reporting (\(agent.process.wait()))") }
         }
         throw ScenarioFailure("\(agent.role) agent did not report \(kind.rawValue) within \(seconds) s")
     }

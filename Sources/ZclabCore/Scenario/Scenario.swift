@@ -27,6 +27,7 @@ public struct SenderSpec: Sendable {
     public var pipeSize: Int?
     public var privateMapping: Bool
     public var mapWindow: UInt64?
+    public var touchAfterShortWrite = false
 }
 
 /// How the receiver reads (see `ReceiverConfig`).
@@ -62,12 +63,16 @@ public struct Action: Sendable, Equatable {
         /// The receiver stopped at its `pause_after` point.
         case receiverPaused = "receiver.paused"
         /// The sender is provably blocked inside its send syscall
-        /// (/proc/PID/syscall and /proc/PID/wchan, unchanged over several samples).
+        /// (/proc/PID/syscall and /proc/PID/stat, unchanged over several samples).
         case senderBlocked = "sender.blocked"
+        /// As soon as the previous action has completed.
+        case previousDone = "previous.done"
     }
-    public enum Kind: String, Sendable, CaseIterable {
+    public enum Kind: Sendable, Equatable {
         /// Tell a paused receiver to read on.
-        case resumeReceiver = "resume-receiver"
+        case resumeReceiver
+        /// An actor process changes the test file.
+        case file(FileOperation)
     }
     public var trigger: Trigger
     public var kind: Kind

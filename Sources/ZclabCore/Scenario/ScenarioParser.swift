@@ -194,13 +194,19 @@ struct ScenarioReader {
     }
 
     func senderSpec(_ node: Node) throws(ScenarioError) -> SenderSpec {
-        let items = try fields(node, in: "sender", allowed: ["method", "chunk", "send_buffer", "pipe_size", "mapping", "map_window"])
+        let items = try fields(node, in: "sender", allowed: [
+            "method", "chunk", "send_buffer", "pipe_size", "mapping", "map_window", "touch_after_short_write",
+        ])
         guard let methodNode = items["method"] else { throw error(node, "sender needs a method") }
         var spec = SenderSpec(method: try choice(methodNode, "sender method", SendMethod.self), privateMapping: false)
         if let chunk = items["chunk"] { spec.chunk = try integer(chunk, "chunk", UInt64(1)...UInt64(Int.max)) }
         if let buffer = items["send_buffer"] { spec.sendBuffer = try integer(buffer, "send_buffer", Int32(1)...Int32.max) }
         if let pipe = items["pipe_size"] { spec.pipeSize = try integer(pipe, "pipe_size", 4096...(1 << 30)) }
         if let window = items["map_window"] { spec.mapWindow = try integer(window, "map_window", UInt64(4096)...UInt64(Int.max)) }
+        if let touch = items["touch_after_short_write"] {
+            guard spec.method == .mmapWrite else { throw error(touch, "touch_after_short_write is for method mmap-write") }
+            spec.touchAfterShortWrite = try bool(touch, "touch_after_short_write")
+        }
         if let mapping = items["mapping"] {
             switch try string(mapping, "mapping") {
             case "shared": spec.privateMapping = false
@@ -240,12 +246,23 @@ struct ScenarioReader {
         guard let list = node.sequence else { throw error(node, "actions must be a list of {when: EVENT, do: ACTION}") }
         var actions: [Action] = []
         for item in list {
-            let items = try fields(item, in: "an action", allowed: ["when", "do"])
+            let items = try fields(item, in: "an action", allowed: ["when", "do", "to", "offset", "length", "seed"])
             guard let when = items["when"], let what = items["do"] else { throw error(item, "an action needs both 'when' and 'do'") }
-            actions.append(Action(
-                trigger: try choice(when, "when", Action.Trigger.self),
-                kind: try choice(what, "do", Action.Kind.self),
-                line: item.mark?.line ?? 0))
+            func required(_ key: String) throws(ScenarioError) -> UInt64 {
+                guard let node = items[key] else { throw error(what, "'\(try string(what, "do"))' needs '\(key)'") }
+                return try bytes(node, key)
+            }
+            let kind: Action.Kind
+            switch try string(what, "do") {
+            case "resume-receiver": kind = .resumeReceiver
+            case "truncate": kind = .file(.truncate(size: try required("to")))
+            case "overwrite":
+                kind = .file(.overwrite(offset: try required("offset"), length: try required("length"), seed: try required("seed")))
+            case let other: throw error(what, "do '\(other)' is not one of: resume-receiver, truncate, overwrite")
+            }
+            let trigger = try choice(when, "when", Action.Trigger.self)
+            if trigger == .previousDone && actions.isEmpty { throw error(when, "the first action cannot wait for a previous one") }
+            actions.append(Action(trigger: trigger, kind: kind, line: item.mark?.line ?? 0))
         }
         return actions
     }

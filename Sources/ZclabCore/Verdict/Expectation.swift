@@ -84,7 +84,10 @@ public struct Assertion: Codable, Sendable, Equatable {
 /// matches none of these is an error in the scenario file.
 public enum ObservationKeys {
     /// Syscalls whose per-call figures are observed as `ACTOR.CALL.FIELD`.
-    public static let calls = ["open", "read", "write", "sendfile", "splice", "splice_fill", "mmap", "fcntl", "setsockopt", "connect", "accept", "shutdown"]
+    public static let calls = [
+        "open", "read", "write", "sendfile", "splice", "splice_fill", "mmap", "touch", "fcntl", "setsockopt",
+        "connect", "accept", "shutdown", "truncate", "pwrite",
+    ]
     public static let callFields = ["calls", "return_total", "return_min", "return_max", "errno"]
 
     /// Fixed keys and their meaning, for `--help` and the docs.
@@ -93,9 +96,21 @@ public enum ObservationKeys {
         ("sender.bytes", "bytes the sender's send calls reported as sent"),
         ("sender.error", "errno name of the call that stopped the sender, or none"),
         ("sender.blocked_in", "the syscall the sender was observed blocked in, or none"),
+        ("sender.signal", "the first signal the sender received (SIGBUS, SIGPIPE), or none"),
+        ("sender.signal_code", "its si_code (BUS_ADRERR), or none"),
+        ("sender.fault_offset", "the file offset of its si_addr inside the sender's mapping, or none"),
+        ("file.size_after", "the test file's size when the transfer ended"),
         ("receiver.bytes", "bytes the receiver read"),
         ("receiver.matches", "received bytes equal the file, byte for byte"),
         ("receiver.first_mismatch", "offset of the first received byte that differs, or none"),
+        ("receiver.intact", "no byte that arrived differs from the original file (a short stream can be intact)"),
+        ("receiver.matching_bytes", "bytes before the first that differs"),
+        ("receiver.first_mismatch_kind", "zeros, shifted (another offset's data), new (an overwrite's data), other, short, or none"),
+        ("receiver.past_eof_bytes", "bytes received beyond the size the file was truncated to"),
+        ("wire.intact", "no byte on the wire differs from the original file"),
+        ("wire.matching_bytes", "wire bytes before the first that differs"),
+        ("wire.first_mismatch_kind", "as receiver.first_mismatch_kind, for the wire"),
+        ("wire.past_eof_bytes", "wire bytes beyond the size the file was truncated to"),
         ("wire.status", "pass, fail or unverifiable, from the capture"),
         ("wire.bytes", "bytes reassembled from the capture"),
         ("wire.matches", "wire bytes equal the file, byte for byte (false if the capture dropped packets)"),
@@ -110,7 +125,7 @@ public enum ObservationKeys {
     public static func isKnown(_ key: String) -> Bool {
         if fixed.contains(where: { $0.key == key }) { return true }
         let parts = key.split(separator: ".").map(String.init)
-        return parts.count == 3 && ["sender", "receiver"].contains(parts[0])
+        return parts.count == 3 && ["sender", "receiver", "actor"].contains(parts[0])
             && calls.contains(parts[1]) && callFields.contains(parts[2])
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a scenario run showed, as named values that expectations are judged
 /// against (the keys are listed in `ObservationKeys`).
 public struct Observations: Sendable {
@@ -15,21 +17,51 @@ public struct Observations: Sendable {
         let steps = done?.steps ?? []
         values["sender.error"] = .text(steps.last(where: { $0.errno != nil })?.errno ?? "none")
         values["sender.blocked_in"] = .text(blockedIn ?? "none")
+        let signals = done?.signals ?? []
+        values["sender.signal"] = .text(signals.first?.signal ?? "none")
+        values["sender.signal_code"] = .text(signals.first?.code ?? "none")
+        values["sender.fault_offset"] = signals.first?.fileOffset.map { .number(Int64($0)) } ?? .text("none")
         addCalls(steps, actor: "sender")
     }
 
+    /// What arrived compared with the original file, for a stream whose file
+    /// may have been truncated to `truncatedTo` or overwritten with `overwrite`
+    /// while it was sent: under `PREFIX` (receiver or wire), `intact` (no byte
+    /// that arrived differs from the original), `matching_bytes` (bytes before
+    /// the first difference), `first_mismatch_kind` (zeros, shifted (stale data
+    /// of another offset), new (the overwrite's data), other, short, ...) and
+    /// `past_eof_bytes` (bytes beyond the size the file was truncated to).
+    mutating func addComparison(_ prefix: String, bytes: UInt64, mismatch: Mismatch?, truncatedTo: UInt64?, overwrite: PatternContent?) {
+        values["\(prefix).intact"] = .flag(mismatch == nil || mismatch?.kind == .short)
+        values["\(prefix).matching_bytes"] = .number(Int64(min(mismatch?.offset ?? bytes, bytes)))
+        values["\(prefix).first_mismatch_kind"] = .text(mismatch.map { Self.kind(of: $0, overwrite: overwrite) } ?? "none")
+        if let truncatedTo {
+            values["\(prefix).past_eof_bytes"] = .number(Int64(bytes > truncatedTo ? bytes - truncatedTo : 0))
+        }
+    }
+
+    /// The mismatch's kind, or "new" when the found bytes are the overwrite's data.
+    static func kind(of mismatch: Mismatch, overwrite: PatternContent?) -> String {
+        guard let overwrite, !mismatch.foundHex.isEmpty, mismatch.offset < overwrite.count else { return mismatch.kind.rawValue }
+        var written = [UInt8](repeating: 0, count: min(16, Int(overwrite.count - mismatch.offset)))
+        written.withUnsafeMutableBytes { overwrite.fill($0, at: mismatch.offset) }
+        let hex = written.map { String(format: "%02x", $0) }.joined()
+        return mismatch.foundHex.hasPrefix(hex) || hex.hasPrefix(mismatch.foundHex) ? "new" : mismatch.kind.rawValue
+    }
+
     /// The receiver's count and its byte-for-byte check.
-    public mutating func addReceiver(done: AgentEvent?) {
+    public mutating func addReceiver(done: AgentEvent?, truncatedTo: UInt64? = nil, overwrite: PatternContent? = nil) {
         values["receiver.bytes"] = .number(Int64(done?.bytes ?? 0))
         if let stream = done?.stream {
             values["receiver.matches"] = .flag(stream.matches)
             values["receiver.first_mismatch"] = stream.firstMismatch.map { .number(Int64($0.offset)) } ?? .text("none")
+            addComparison("receiver", bytes: stream.bytes, mismatch: stream.firstMismatch, truncatedTo: truncatedTo, overwrite: overwrite)
         }
         addCalls(done?.steps ?? [], actor: "receiver")
     }
 
     /// The wire verdict. A capture that dropped packets never counts as a match.
-    public mutating func addWire(_ wire: WireVerdict, dropped: UInt64) {
+    public mutating func addWire(_ wire: WireVerdict, dropped: UInt64, truncatedTo: UInt64? = nil, overwrite: PatternContent? = nil) {
         values["wire.status"] = .text(dropped > 0 && wire.status == .pass ? "unverifiable" : wire.status.rawValue)
         values["wire.bytes"] = .number(Int64(wire.bytes))
         values["wire.matches"] = .flag(wire.status == .pass && dropped == 0)
@@ -37,6 +69,7 @@ public struct Observations: Sendable {
         values["wire.gaps"] = .number(Int64(wire.gaps.count))
         values["wire.conflicts"] = .number(Int64(wire.conflicts.count))
         values["wire.retransmitted_bytes"] = .number(Int64(wire.retransmittedBytes))
+        addComparison("wire", bytes: wire.bytes, mismatch: wire.firstMismatch, truncatedTo: truncatedTo, overwrite: overwrite)
     }
 
     /// Per-call figures over all of an actor's steps: calls, return total,
