@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdatomic.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
 #include <net/if.h>
@@ -16,6 +17,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 ssize_t zcl_splice(int fd_in, int64_t *off_in, int fd_out, int64_t *off_out,
@@ -126,11 +128,21 @@ const int zcl_F_GETLEASE = F_GETLEASE;
 const int zcl_F_SETSIG = F_SETSIG;
 const int zcl_F_GETSIG = F_GETSIG;
 
+int zcl_sigrtmin(void) { return SIGRTMIN; }
+
+
 #define ZCL_SIGNAL_RECORDS 256
 static zcl_signal_record signal_records[ZCL_SIGNAL_RECORDS];
 static atomic_int signal_record_count;
 static sigjmp_buf guarded_jump;
 static volatile sig_atomic_t guarded_active;
+static volatile sig_atomic_t lease_signal = -1, lease_fd = -1, lease_action = -1;
+
+void zcl_lease_on_break(int signo, int fd, int action) {
+    lease_fd = fd;
+    lease_action = action;
+    lease_signal = signo;
+}
 
 static void record_signal(int signo, const siginfo_t *info) {
     int index = atomic_fetch_add(&signal_record_count, 1);
@@ -141,6 +153,14 @@ static void record_signal(int signo, const siginfo_t *info) {
     record->addr = (uintptr_t)info->si_addr;
     record->fd = (signo == SIGIO || signo >= SIGRTMIN) ? info->si_fd : -1;
     record->band = (signo == SIGIO || signo >= SIGRTMIN) ? info->si_band : 0;
+    record->lease = -1;
+    record->lease_action_result = -1;
+    if (signo == lease_signal && lease_fd >= 0) {
+        record->lease = fcntl(lease_fd, F_GETLEASE);
+        if (lease_action != -1) {
+            record->lease_action_result = fcntl(lease_fd, F_SETLEASE, (int)lease_action) == 0 ? 0 : errno;
+        }
+    }
 }
 
 static void on_signal(int signo, siginfo_t *info, void *context) {
@@ -233,4 +253,17 @@ const char *zcl_signal_code_name(int signo, int code) {
         }
     }
     return NULL;
+}
+
+int zcl_drop_capability(int cap) {
+    struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof data);
+    if (syscall(SYS_capget, &header, data) != 0) return -1;
+    int word = cap / 32;
+    uint32_t bit = 1U << (cap % 32);
+    data[word].effective &= ~bit;
+    data[word].permitted &= ~bit;
+    data[word].inheritable &= ~bit;
+    return (int)syscall(SYS_capset, &header, data);
 }

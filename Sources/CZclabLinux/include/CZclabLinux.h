@@ -58,6 +58,12 @@ typedef struct {
     /// si_fd and si_band (SIGIO, lease signals).
     int fd;
     long band;
+    /// For the lease signal: F_GETLEASE in the handler, before it acts
+    /// (F_RDLCK, F_WRLCK, F_UNLCK); -1 otherwise.
+    int lease;
+    /// For the lease signal: what F_SETLEASE in the handler returned (0 or
+    /// errno), or -1 when the handler was told to leave the lease alone.
+    int lease_action_result;
 } zcl_signal_record;
 
 /// Installs an SA_SIGINFO handler for each of `signals` that records the
@@ -66,6 +72,12 @@ typedef struct {
 /// default action is restored and the signal raised again (the process dies
 /// of it, as it would have).
 int zcl_signals_record(const int *signals, int count, int restart);
+
+/// Makes the handler of `signo` treat it as the break of the lease on `fd`:
+/// note F_GETLEASE, then F_SETLEASE `action` (F_UNLCK to release, F_RDLCK to
+/// downgrade) unless `action` is -1 (leave it: the kernel breaks it when
+/// lease-break-time runs out).
+void zcl_lease_on_break(int signo, int fd, int action);
 
 /// How many signals were recorded so far.
 int zcl_signals_count(void);
@@ -86,5 +98,12 @@ extern const int zcl_F_SETLEASE;
 extern const int zcl_F_GETLEASE;
 extern const int zcl_F_SETSIG;
 extern const int zcl_F_GETSIG;
+
+/// Removes capability `cap` (e.g. 28, CAP_LEASE) from this thread's
+/// effective, permitted and inheritable sets (capget/capset). 0 or -1/errno.
+int zcl_drop_capability(int cap);
+
+/// SIGRTMIN as this process sees it (glibc reserves the first few).
+int zcl_sigrtmin(void);
 
 #endif

@@ -9,6 +9,16 @@ public enum FileOperation: Codable, Sendable, Equatable {
     /// pwrite(2) `length` bytes of the pattern of `seed` at `offset`: new
     /// data, distinguishable from the original by its seed.
     case overwrite(offset: UInt64, length: UInt64, seed: UInt64)
+    /// open(2) with `flags` ("O_WRONLY", "O_TRUNC", "O_NONBLOCK"...), then close.
+    case open(flags: [String])
+    /// open(2) O_RDWR, then ftruncate(2) that descriptor to `size`.
+    case ftruncate(size: UInt64)
+
+    /// The open(2) flags a scenario may name.
+    public static let openFlags: [String: FileDescriptor.OpenOptions] = [
+        "O_RDONLY": .readOnly, "O_WRONLY": .writeOnly, "O_RDWR": .readWrite,
+        "O_TRUNC": .truncate, "O_NONBLOCK": .nonBlocking,
+    ]
 }
 
 /// What an actor agent is told to do.
@@ -58,6 +68,21 @@ public struct ActorAgent {
             try log.record("pwrite", "fd=\(file.rawValue) offset=\(offset) count=\(length)") { () throws(Errno) in
                 try file.writeAll(UnsafeRawBufferPointer(bytes), at: Int64(offset))
                 return Int(length)
+            }
+        case .open(let flags):
+            let options = flags.reduce(FileDescriptor.OpenOptions()) { $0.union(FileOperation.openFlags[$1] ?? []) }
+            let fd = try log.record("open", "path=\(path) flags=\(flags.joined(separator: "|"))") { () throws(Errno) in
+                try FileDescriptor.open(path, options, retryOnInterrupt: false).rawValue
+            }
+            try? FileDescriptor(rawValue: fd).close()
+        case .ftruncate(let size):
+            let fd = try log.record("open", "path=\(path) flags=O_RDWR") { () throws(Errno) in
+                try FileDescriptor.open(path, .readWrite, retryOnInterrupt: false).rawValue
+            }
+            defer { try? FileDescriptor(rawValue: fd).close() }
+            try log.record("ftruncate", "fd=\(fd) length=\(size)") { () throws(Errno) in
+                try FileDescriptor(rawValue: fd).truncate(to: Int64(size))
+                return 0
             }
         }
     }

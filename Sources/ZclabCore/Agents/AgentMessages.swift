@@ -59,6 +59,8 @@ public struct AgentEvent: Codable, Sendable {
     public var capture: CaptureStatistics?
     /// Signals the agent received, in order.
     public var signals: [SignalRecord]?
+    /// The sender's lease, when it took one.
+    public var lease: LeaseReport?
     public var message: String?
 
     public init(_ kind: Kind) { self.kind = kind }

@@ -22,12 +22,14 @@ public struct SenderConfig: Codable, Sendable {
     /// mmap-write: when a write stops short, read the rest of the mapping from
     /// user space (a guarded read that records SIGBUS instead of dying).
     public var touchAfterShortWrite: Bool?
+    /// A lease to take on the file before sending.
+    public var lease: LeaseSpec?
 
     enum CodingKeys: String, CodingKey {
         case method, host, port, path, chunk
         case sendBuffer = "send_buffer", pipeSize = "pipe_size"
         case privateMapping = "private_mapping", mapWindow = "map_window"
-        case touchAfterShortWrite = "touch_after_short_write"
+        case touchAfterShortWrite = "touch_after_short_write", lease
     }
 }
 
@@ -38,6 +40,9 @@ public struct SenderAgent {
     let config: SenderConfig
     var log = SyscallLog(actor: "sender")
     var channel: AgentChannel
+    /// Descriptors kept open for the lease experiments.
+    var extraDescriptors: [FileDescriptor] = []
+    var currentSocket: FileDescriptor?
 
     public init(config: SenderConfig, channel: AgentChannel) {
         self.config = config
@@ -54,13 +59,20 @@ public struct SenderAgent {
         }
         var sent: UInt64 = 0
         var failure: String?
+        var lease: (report: LeaseReport, descriptor: FileDescriptor)?
         do {
             let socket = try connect()
+            currentSocket = socket.descriptor
             channel.send(AgentEvent(.connected))
-            let file = try log.record("open", "path=\(config.path) flags=O_RDONLY") { () throws(Errno) in
-                try FileDescriptor.open(config.path, .readOnly).rawValue
+            let writable = config.lease?.openForWriting == true
+            let file = try log.record("open", "path=\(config.path) flags=\(writable ? "O_RDWR" : "O_RDONLY")") { () throws(Errno) in
+                try FileDescriptor.open(config.path, writable ? .readWrite : .readOnly).rawValue
+            }
+            if let spec = config.lease {
+                lease = try takeLease(spec, file: FileDescriptor(rawValue: file))
             }
             let size = UInt64(try FileDescriptor(rawValue: file).size())
+            defer { if let held = lease { lease?.report.after = try? held.descriptor.lease() } }
             try send(from: FileDescriptor(rawValue: file), size: size, to: socket.descriptor, sent: &sent)
             try log.record("shutdown", "fd=\(socket.descriptor.rawValue) how=SHUT_WR") { () throws(Errno) in
                 try socket.shutdownWrite()
@@ -73,6 +85,7 @@ public struct SenderAgent {
         done.bytes = sent
         done.steps = log.steps
         done.signals = SignalRecorder.records(mapping: currentMapping?.bytes, mappingOffset: currentMappingOffset)
+        done.lease = lease?.report
         done.message = failure
         channel.send(done)
         exit(0)
@@ -113,9 +126,14 @@ public struct SenderAgent {
         while sent < size {
             let count = Int(min(config.chunk ?? size, size - sent))
             let before = offset
-            let moved = try log.record(
-                "sendfile", "out_fd=\(socket.rawValue) in_fd=\(file.rawValue) offset=\(before) count=\(count)"
-            ) { () throws(Errno) in try socket.sendfile(from: file, offset: &offset, count: count) }
+            let moved: Int
+            do {
+                moved = try log.record(
+                    "sendfile", "out_fd=\(socket.rawValue) in_fd=\(file.rawValue) offset=\(before) count=\(count)"
+                ) { () throws(Errno) in try socket.sendfile(from: file, offset: &offset, count: count, retryOnInterrupt: false) }
+            } catch .interrupted {
+                continue  // logged; a server calls again
+            }
             if moved == 0 { return }
             sent += UInt64(moved)
         }
@@ -215,10 +233,15 @@ public struct SenderAgent {
             if filled == 0 { return }
             var drained = 0
             while drained < filled {
-                let moved = try log.record(
-                    "splice", "fd_in=\(pipe.read.rawValue) fd_out=\(socket.rawValue) len=\(filled - drained)"
-                ) { () throws(Errno) in
-                    try pipe.read.splice(to: socket, inputOffset: nil, count: filled - drained, flags: .more)
+                let moved: Int
+                do {
+                    moved = try log.record(
+                        "splice", "fd_in=\(pipe.read.rawValue) fd_out=\(socket.rawValue) len=\(filled - drained)"
+                    ) { () throws(Errno) in
+                        try pipe.read.splice(to: socket, inputOffset: nil, count: filled - drained, flags: .more, retryOnInterrupt: false)
+                    }
+                } catch .interrupted {
+                    continue  // logged; a server calls again
                 }
                 drained += moved
                 sent += UInt64(moved)
@@ -233,8 +256,13 @@ public struct SenderAgent {
         var done = 0
         while done < bytes.count {
             let rest = UnsafeRawBufferPointer(rebasing: bytes[done...])
-            let written = try log.record("write", "fd=\(socket.rawValue) count=\(rest.count)") { () throws(Errno) in
-                try socket.write(rest)
+            let written: Int
+            do {
+                written = try log.record("write", "fd=\(socket.rawValue) count=\(rest.count)") { () throws(Errno) in
+                    try socket.write(rest, retryOnInterrupt: false)
+                }
+            } catch .interrupted {
+                continue  // logged; a server calls again
             }
             done += written
             sent += UInt64(written)

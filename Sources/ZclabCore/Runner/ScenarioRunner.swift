@@ -64,6 +64,7 @@ private final class ScenarioExecution {
     var receiver: AgentProcess?
     var sender: AgentProcess?
     var actors: [AgentProcess] = []
+    var changedSysctls: [ResourceLedger.Entry] = []
     var runnerSteps: [SyscallStep] = []
     var blockedIn: String?
     /// The smallest size an action truncated the file to.
@@ -89,6 +90,10 @@ private final class ScenarioExecution {
             try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         }
         try scenario.file.create(at: filePath)
+        if let owner = scenario.fileOwner {
+            guard chown(filePath, owner, owner) == 0 else { throw ScenarioFailure("chown \(filePath) to \(owner): \(Errno.current)") }
+        }
+        try applySysctls()
         try checkSignals()
 
         let topology = try Topology.create(scenario.topology, ledger: runner.ledger, index: index)
@@ -143,6 +148,19 @@ private final class ScenarioExecution {
         }
     }
 
+    /// Sets the scenario's sysctls, each recorded in the ledger with its
+    /// value before, so teardown (or `zclab clean`) puts it back.
+    func applySysctls() throws {
+        for (name, value) in scenario.sysctls.sorted(by: { $0.key < $1.key }) {
+            let path = "/proc/sys/" + name
+            let original = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            runner.ledger.add(.sysctl(path: path, original: original))
+            changedSysctls.append(.sysctl(path: path, original: original))
+            try value.write(toFile: path, atomically: false, encoding: .utf8)
+            runnerSteps.append(observation("sysctl \(name) = \(value) (was \(original))"))
+        }
+    }
+
     /// Offload features of the created interfaces, read inside their namespaces.
     func readFeatures(_ topology: Topology) -> [String: [String: String]] {
         var features: [String: [String: String]] = [:]
@@ -194,7 +212,7 @@ private final class ScenarioExecution {
             method: scenario.sender.method, host: topology.receiverAddress, port: scenario.port, path: filePath,
             chunk: scenario.sender.chunk, sendBuffer: scenario.sender.sendBuffer, pipeSize: scenario.sender.pipeSize,
             privateMapping: scenario.sender.privateMapping, mapWindow: scenario.sender.mapWindow,
-            touchAfterShortWrite: scenario.sender.touchAfterShortWrite)
+            touchAfterShortWrite: scenario.sender.touchAfterShortWrite, lease: scenario.sender.lease)
         sender = try AgentProcess(
             role: "sender", namespace: topology.senderNamespace, executable: runner.executable,
             config: senderConfig, logPath: "\(directory)/agents.log")
@@ -283,8 +301,9 @@ private final class ScenarioExecution {
     /// Starts an actor process that performs `operation` on the test file.
     func startActor(_ operation: FileOperation) throws -> AgentProcess {
         switch operation {
-        case .truncate(let size): truncatedTo = min(truncatedTo ?? size, size)
+        case .truncate(let size), .ftruncate(let size): truncatedTo = min(truncatedTo ?? size, size)
         case .overwrite(_, _, let seed): overwriteSeed = seed
+        case .open(let flags): if flags.contains("O_TRUNC") { truncatedTo = 0 }
         }
         runnerSteps.append(observation("start actor: \(operation)"))
         let actor = try AgentProcess(
@@ -342,6 +361,7 @@ private final class ScenarioExecution {
     func tearDown() -> [String] {
         for agent in agents { _ = agent.stop() }
         var problems = topology?.destroy(ledger: runner.ledger) ?? []
+        problems += runner.ledger.undo(changedSysctls)
         do {
             if FileManager.default.fileExists(atPath: filePath) { try FileManager.default.removeItem(atPath: filePath) }
         } catch {

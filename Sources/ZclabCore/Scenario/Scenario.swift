@@ -17,6 +17,10 @@ public struct Scenario: Sendable {
     public var timeout: Double
     /// TCP port of the receiver.
     public var port: UInt16
+    /// sysctls to set for the scenario (path under /proc/sys: value), restored after.
+    public var sysctls: [String: String] = [:]
+    /// uid (and gid) to give the test file, for experiments as a non-owner.
+    public var fileOwner: UInt32?
 }
 
 /// How the sender sends (see `SenderConfig`).
@@ -28,6 +32,7 @@ public struct SenderSpec: Sendable {
     public var privateMapping: Bool
     public var mapWindow: UInt64?
     public var touchAfterShortWrite = false
+    public var lease: LeaseSpec?
 }
 
 /// How the receiver reads (see `ReceiverConfig`).

@@ -108,7 +108,7 @@ struct ScenarioReader {
     func scenario(_ root: Node) throws(ScenarioError) -> Scenario {
         let top = try fields(root, in: "the scenario", allowed: [
             "name", "description", "tags", "topology", "file", "sender", "receiver", "capture", "actions", "expect",
-            "timeout", "port",
+            "timeout", "port", "sysctls",
         ])
         guard let nameNode = top["name"] else { throw error(root, "missing 'name'") }
         let name = try string(nameNode, "name")
@@ -136,7 +136,13 @@ struct ScenarioReader {
         if receiver.pauseAfter != nil && !actions.contains(where: { $0.kind == .resumeReceiver }) {
             throw error(top["receiver"], "receiver pauses (pause_after) but no action resumes it (do: resume-receiver)")
         }
-        return Scenario(
+        var sysctls: [String: String] = [:]
+        if let node = top["sysctls"] {
+            for (key, value) in try fields(node, in: "sysctls", allowed: Self.settableSysctls) {
+                sysctls[key] = try string(value, key)
+            }
+        }
+        var scenario = Scenario(
             name: name,
             description: try top["description"].map { (node) throws(ScenarioError) in try string(node, "description") } ?? "",
             tags: tags, path: path,
@@ -150,7 +156,14 @@ struct ScenarioReader {
             expectations: try top["expect"].map { (node) throws(ScenarioError) in try expectations(node) } ?? [],
             timeout: timeout,
             port: try top["port"].map { (node) throws(ScenarioError) in try integer(node, "port", UInt16(1)...UInt16.max) } ?? 5001)
+        scenario.sysctls = sysctls
+        scenario.fileOwner = try fileNode.mapping?["owner"].map { (node) throws(ScenarioError) in try integer(node, "owner", UInt32(0)...UInt32(65535)) }
+        return scenario
     }
+
+    /// Machine-wide sysctls a scenario may change (under /proc/sys); each is
+    /// restored after the scenario, and by `zclab clean` after a crash.
+    static let settableSysctls = ["fs/lease-break-time"]
 
     func topology(_ node: Node) throws(ScenarioError) -> TopologySpec {
         let items = try fields(node, in: "topology", allowed: ["kind", "mtu", "ipv6"])
@@ -168,7 +181,7 @@ struct ScenarioReader {
     }
 
     func testFile(_ node: Node) throws(ScenarioError) -> TestFileSpec {
-        let items = try fields(node, in: "file", allowed: ["size", "seed", "data"])
+        let items = try fields(node, in: "file", allowed: ["size", "seed", "data", "owner"])
         guard let sizeNode = items["size"] else { throw error(node, "file needs a size") }
         var spec = TestFileSpec(size: try bytes(sizeNode, "file size"), seed: 1)
         if let seed = items["seed"] { spec.seed = try bytes(seed, "seed") }
@@ -195,7 +208,7 @@ struct ScenarioReader {
 
     func senderSpec(_ node: Node) throws(ScenarioError) -> SenderSpec {
         let items = try fields(node, in: "sender", allowed: [
-            "method", "chunk", "send_buffer", "pipe_size", "mapping", "map_window", "touch_after_short_write",
+            "method", "chunk", "send_buffer", "pipe_size", "mapping", "map_window", "touch_after_short_write", "lease",
         ])
         guard let methodNode = items["method"] else { throw error(node, "sender needs a method") }
         var spec = SenderSpec(method: try choice(methodNode, "sender method", SendMethod.self), privateMapping: false)
@@ -207,6 +220,7 @@ struct ScenarioReader {
             guard spec.method == .mmapWrite else { throw error(touch, "touch_after_short_write is for method mmap-write") }
             spec.touchAfterShortWrite = try bool(touch, "touch_after_short_write")
         }
+        if let lease = items["lease"] { spec.lease = try leaseSpec(lease) }
         if let mapping = items["mapping"] {
             switch try string(mapping, "mapping") {
             case "shared": spec.privateMapping = false
@@ -214,6 +228,44 @@ struct ScenarioReader {
             case let other: throw error(mapping, "mapping '\(other)' is not one of: shared, private")
             }
         }
+        return spec
+    }
+
+    func leaseSpec(_ node: Node) throws(ScenarioError) -> LeaseSpec {
+        let items = try fields(node, in: "lease", allowed: [
+            "type", "signal", "on_break", "handler", "restart", "on", "open_for_writing", "extra_descriptor", "drop_cap_lease",
+        ])
+        func leaseType(_ node: Node, _ what: String, _ words: [String: LeaseType]) throws(ScenarioError) -> LeaseType {
+            let text = try string(node, what)
+            guard let type = words[text] else {
+                throw error(node, "\(what) '\(text)' is not one of: \(words.keys.sorted().joined(separator: ", "))")
+            }
+            return type
+        }
+        guard let typeNode = items["type"] else { throw error(node, "lease needs a type (read or write)") }
+        var spec = LeaseSpec(
+            type: try leaseType(typeNode, "lease type", ["read": .read, "write": .write]),
+            signal: nil, onBreak: nil, handler: true, restart: true, target: .file,
+            openForWriting: false, extraDescriptor: false, dropCapLease: false)
+        if let signal = items["signal"] {
+            let name = try string(signal, "signal")
+            guard SignalNames.number(name) != nil else { throw error(signal, "signal '\(name)' is not SIGIO or SIGRTMIN+N") }
+            spec.signal = name
+        }
+        if let onBreak = items["on_break"] {
+            switch try string(onBreak, "on_break") {
+            case "nothing": spec.onBreak = nil
+            case "release": spec.onBreak = LeaseType.none
+            case "downgrade": spec.onBreak = .read
+            case let other: throw error(onBreak, "on_break '\(other)' is not one of: nothing, release, downgrade")
+            }
+        }
+        if let handler = items["handler"] { spec.handler = try bool(handler, "handler") }
+        if let restart = items["restart"] { spec.restart = try bool(restart, "restart") }
+        if let on = items["on"] { spec.target = try choice(on, "lease on", LeaseSpec.Target.self) }
+        if let open = items["open_for_writing"] { spec.openForWriting = try bool(open, "open_for_writing") }
+        if let extra = items["extra_descriptor"] { spec.extraDescriptor = try bool(extra, "extra_descriptor") }
+        if let drop = items["drop_cap_lease"] { spec.dropCapLease = try bool(drop, "drop_cap_lease") }
         return spec
     }
 
@@ -246,7 +298,7 @@ struct ScenarioReader {
         guard let list = node.sequence else { throw error(node, "actions must be a list of {when: EVENT, do: ACTION}") }
         var actions: [Action] = []
         for item in list {
-            let items = try fields(item, in: "an action", allowed: ["when", "do", "to", "offset", "length", "seed"])
+            let items = try fields(item, in: "an action", allowed: ["when", "do", "to", "offset", "length", "seed", "flags"])
             guard let when = items["when"], let what = items["do"] else { throw error(item, "an action needs both 'when' and 'do'") }
             func required(_ key: String) throws(ScenarioError) -> UInt64 {
                 guard let node = items[key] else { throw error(what, "'\(try string(what, "do"))' needs '\(key)'") }
@@ -258,7 +310,21 @@ struct ScenarioReader {
             case "truncate": kind = .file(.truncate(size: try required("to")))
             case "overwrite":
                 kind = .file(.overwrite(offset: try required("offset"), length: try required("length"), seed: try required("seed")))
-            case let other: throw error(what, "do '\(other)' is not one of: resume-receiver, truncate, overwrite")
+            case "ftruncate": kind = .file(.ftruncate(size: try required("to")))
+            case "open":
+                guard let list = items["flags"]?.sequence, !list.isEmpty else {
+                    throw error(what, "'open' needs flags, e.g. [O_WRONLY, O_TRUNC]")
+                }
+                var flags: [String] = []
+                for flag in list {
+                    let name = try string(flag, "a flag")
+                    guard FileOperation.openFlags[name] != nil else {
+                        throw error(flag, "flag '\(name)' is not one of: \(FileOperation.openFlags.keys.sorted().joined(separator: ", "))")
+                    }
+                    flags.append(name)
+                }
+                kind = .file(.open(flags: flags))
+            case let other: throw error(what, "do '\(other)' is not one of: resume-receiver, truncate, ftruncate, open, overwrite")
             }
             let trigger = try choice(when, "when", Action.Trigger.self)
             if trigger == .previousDone && actions.isEmpty { throw error(when, "the first action cannot wait for a previous one") }

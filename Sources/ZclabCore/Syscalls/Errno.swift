@@ -26,6 +26,8 @@ public struct Errno: Error, Hashable, Sendable, CustomStringConvertible {
 
 /// The name of a signal, e.g. "SIGBUS" (glibc's sigabbrev_np).
 public func signalName(_ signo: Int32) -> String {
+    if signo == SIGIO { return "SIGIO" }  // not glibc's "SIGPOLL": the name the lease docs use
+    if signo >= zcl_sigrtmin() { return signo == zcl_sigrtmin() ? "SIGRTMIN" : "SIGRTMIN+\(signo - zcl_sigrtmin())" }
     guard let abbrev = zcl_signal_abbrev(signo) else { return "SIG\(signo)" }
     return "SIG" + String(cString: abbrev)
 }

@@ -26,10 +26,10 @@ public struct FileDescriptor: Hashable, Sendable {
 
     /// open(2); always with O_CLOEXEC.
     public static func open(
-        _ path: String, _ options: OpenOptions, permissions: mode_t = 0o644
+        _ path: String, _ options: OpenOptions, permissions: mode_t = 0o644, retryOnInterrupt: Bool = true
     ) throws(Errno) -> FileDescriptor {
         let flags = options.union(.closeOnExec).rawValue
-        return FileDescriptor(rawValue: try syscall { Glibc.open(path, flags, permissions) })
+        return FileDescriptor(rawValue: try syscall(retryOnInterrupt: retryOnInterrupt) { Glibc.open(path, flags, permissions) })
     }
 
     /// close(2). EINTR is not retried: on Linux the descriptor is gone either way.

@@ -16,16 +16,26 @@ public struct SignalRecord: Codable, Sendable, Equatable {
     public var fd: Int32?
     /// si_band for SIGIO and real-time signals.
     public var band: Int?
+    /// For a lease break: the lease (F_GETLEASE) when the handler ran.
+    public var leaseInHandler: LeaseType?
+    /// For a lease break: what the handler's F_SETLEASE gave ("ok" or errno), if it acted.
+    public var handlerAction: String?
 
     enum CodingKeys: String, CodingKey {
         case signal, code, fd, band
-        case fileOffset = "file_offset"
+        case fileOffset = "file_offset", leaseInHandler = "lease_in_handler", handlerAction = "handler_action"
     }
 }
 
 /// Records the signals an agent receives (SA_SIGINFO handlers in the C shim,
 /// async-signal-safe), and reads memory with a SIGBUS/SIGSEGV guard.
 public enum SignalRecorder {
+    /// Makes the handler of `signal` treat it as the break of the lease on
+    /// `descriptor` and set the lease to `action` (nil: leave it be).
+    public static func onLeaseBreak(_ signal: Int32, descriptor: FileDescriptor, action: LeaseType?) {
+        zcl_lease_on_break(signal, descriptor.rawValue, action?.rawFcntl ?? -1)
+    }
+
     /// Installs recording handlers; SA_RESTART when `restart`.
     public static func install(_ signals: [Int32], restart: Bool) throws(Errno) {
         guard zcl_signals_record(signals, Int32(signals.count), restart ? 1 : 0) == 0 else { throw Errno.current }
@@ -64,6 +74,8 @@ public enum SignalRecorder {
         let hasFd = raw.fd >= 0  // the shim sets -1 where si_fd has no meaning
         return SignalRecord(
             signal: signalName(raw.signo), code: code, fileOffset: offset,
-            fd: hasFd ? raw.fd : nil, band: hasFd ? raw.band : nil)
+            fd: hasFd ? raw.fd : nil, band: hasFd ? raw.band : nil,
+            leaseInHandler: raw.lease >= 0 ? LeaseType(fcntl: raw.lease) : nil,
+            handlerAction: raw.lease_action_result < 0 ? nil : raw.lease_action_result == 0 ? "ok" : Errno(raw.lease_action_result).name)
     }
 }

@@ -85,10 +85,10 @@ public struct Assertion: Codable, Sendable, Equatable {
 public enum ObservationKeys {
     /// Syscalls whose per-call figures are observed as `ACTOR.CALL.FIELD`.
     public static let calls = [
-        "open", "read", "write", "sendfile", "splice", "splice_fill", "mmap", "touch", "fcntl", "setsockopt",
-        "connect", "accept", "shutdown", "truncate", "pwrite",
+        "open", "read", "write", "sendfile", "splice", "splice_fill", "mmap", "touch", "fcntl", "fcntl_setsig", "fcntl_setlease", "setsockopt",
+        "connect", "accept", "shutdown", "truncate", "ftruncate", "pwrite", "capset",
     ]
-    public static let callFields = ["calls", "return_total", "return_min", "return_max", "errno"]
+    public static let callFields = ["calls", "return_total", "return_min", "return_max", "errno", "duration_ms"]
 
     /// Fixed keys and their meaning, for `--help` and the docs.
     public static let fixed: [(key: String, meaning: String)] = [
@@ -100,6 +100,13 @@ public enum ObservationKeys {
         ("sender.signal_code", "its si_code (BUS_ADRERR), or none"),
         ("sender.fault_offset", "the file offset of its si_addr inside the sender's mapping, or none"),
         ("file.size_after", "the test file's size when the transfer ended"),
+        ("sender.lease_set", "ok, or the errno F_SETLEASE failed with"),
+        ("sender.lease_before", "F_GETLEASE right after taking the lease (F_RDLCK, F_WRLCK, F_UNLCK)"),
+        ("sender.lease_after", "F_GETLEASE after the transfer"),
+        ("sender.lease_in_handler", "F_GETLEASE in the break signal's handler, before it acted, or none"),
+        ("sender.handler_action", "what the handler's F_SETLEASE gave (ok or errno), or none"),
+        ("sender.signal_fd_is_lease", "the break signal's si_fd is the lease's descriptor"),
+        ("sender.signal_band", "the break signal's si_band, or none"),
         ("receiver.bytes", "bytes the receiver read"),
         ("receiver.matches", "received bytes equal the file, byte for byte"),
         ("receiver.first_mismatch", "offset of the first received byte that differs, or none"),

@@ -21,6 +21,16 @@ public struct Observations: Sendable {
         values["sender.signal"] = .text(signals.first?.signal ?? "none")
         values["sender.signal_code"] = .text(signals.first?.code ?? "none")
         values["sender.fault_offset"] = signals.first?.fileOffset.map { .number(Int64($0)) } ?? .text("none")
+        if let lease = done?.lease {
+            values["sender.lease_set"] = .text(lease.set)
+            values["sender.lease_before"] = .text(lease.before?.rawValue ?? "none")
+            values["sender.lease_after"] = .text(lease.after?.rawValue ?? "none")
+            let breakSignal = signals.first { $0.leaseInHandler != nil }
+            values["sender.signal_fd_is_lease"] = .flag(breakSignal?.fd == lease.descriptor)
+            values["sender.signal_band"] = breakSignal?.band.map { .number(Int64($0)) } ?? .text("none")
+            values["sender.lease_in_handler"] = .text(breakSignal?.leaseInHandler?.rawValue ?? "none")
+            values["sender.handler_action"] = .text(breakSignal?.handlerAction ?? "none")
+        }
         addCalls(steps, actor: "sender")
     }
 
@@ -84,6 +94,7 @@ public struct Observations: Sendable {
             if let low = succeeded.compactMap(\.returnMin).min() { values["\(key).return_min"] = .number(low) }
             if let high = succeeded.compactMap(\.returnMax).max() { values["\(key).return_max"] = .number(high) }
             values["\(key).errno"] = .text(mine.last(where: { $0.errno != nil })?.errno ?? "none")
+            values["\(key).duration_ms"] = .number(Int64(mine.reduce(0) { $0 + $1.durationNs } / 1_000_000))
         }
     }
 

@@ -1,0 +1,99 @@
+import CZclabLinux
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A file lease the sender takes before it sends, and how it reacts when the
+/// lease is broken. Also the ways of asking for a lease that must fail.
+public struct LeaseSpec: Codable, Sendable, Equatable {
+    public enum Target: String, Codable, Sendable, CaseIterable { case file, socket, pipe }
+
+    public var type: LeaseType
+    /// F_SETSIG: the signal for the break ("SIGRTMIN+1"); nil keeps SIGIO.
+    public var signal: String?
+    /// What the handler does with the lease on the break signal: release
+    /// (F_UNLCK), downgrade (F_RDLCK), or nil: nothing, so the breaker waits
+    /// out lease-break-time.
+    public var onBreak: LeaseType?
+    /// Install a handler for the signal; without one its default action applies.
+    public var handler: Bool
+    /// SA_RESTART on the handler.
+    public var restart: Bool
+    /// Where the lease is asked for: the file (normal), or the socket or a pipe (must fail).
+    public var target: Target
+    /// Take the lease on a descriptor open O_RDWR instead of O_RDONLY.
+    public var openForWriting: Bool
+    /// Keep a second descriptor of the file open when asking for the lease.
+    public var extraDescriptor: Bool
+    /// Drop CAP_LEASE first (with a file owned by someone else: must fail).
+    public var dropCapLease: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case type, signal, handler, restart, target
+        case onBreak = "on_break", openForWriting = "open_for_writing"
+        case extraDescriptor = "extra_descriptor", dropCapLease = "drop_cap_lease"
+    }
+}
+
+/// What the sender saw of its lease.
+public struct LeaseReport: Codable, Sendable, Equatable {
+    /// "ok", or the errno name F_SETLEASE failed with.
+    public var set: String
+    /// F_GETLEASE right after taking it, and after the transfer.
+    public var before: LeaseType?
+    public var after: LeaseType?
+    /// The descriptor the lease was asked for on (to compare with si_fd).
+    public var descriptor: Int32
+}
+
+extension SenderAgent {
+    /// Takes the configured lease for the transfer from `file`, logging each
+    /// call; a refused lease is reported, and the transfer goes on without it.
+    mutating func takeLease(_ spec: LeaseSpec, file: FileDescriptor) throws(Errno) -> (LeaseReport, FileDescriptor) {
+        if spec.extraDescriptor {
+            let path = config.path
+            let extra = try log.record("open", "path=\(path) flags=O_RDONLY (a second descriptor)") { () throws(Errno) in
+                try FileDescriptor.open(path, .readOnly).rawValue
+            }
+            extraDescriptors.append(FileDescriptor(rawValue: extra))
+        }
+        if spec.dropCapLease {
+            try log.record("capset", "drop CAP_LEASE") { () throws(Errno) in
+                try syscall { zcl_drop_capability(28) }
+            }
+        }
+        let target: FileDescriptor
+        switch spec.target {
+        case .file: target = file
+        case .socket: target = currentSocket!
+        case .pipe:
+            let pipe = try FileDescriptor.pipe()
+            extraDescriptors += [pipe.read, pipe.write]
+            target = pipe.read
+        }
+        var signal = SIGIO
+        if let name = spec.signal {
+            guard let number = SignalNames.number(name) else { throw Errno(EINVAL) }
+            signal = number
+            try log.record("fcntl_setsig", "fd=\(target.rawValue) F_SETSIG \(name)") { () throws(Errno) in
+                try target.setNotificationSignal(number)
+                return 0
+            }
+        }
+        if spec.handler {
+            try SignalRecorder.install([signal], restart: spec.restart)
+            SignalRecorder.onLeaseBreak(signal, descriptor: target, action: spec.onBreak)
+        }
+        var report = LeaseReport(set: "ok", descriptor: target.rawValue)
+        do {
+            try log.record("fcntl_setlease", "fd=\(target.rawValue) F_SETLEASE \(spec.type.rawValue)") { () throws(Errno) in
+                try target.setLease(spec.type)
+                return 0
+            }
+            report.before = try target.lease()
+        } catch {
+            report.set = error.name
+        }
+        return (report, target)
+    }
+}
