@@ -31,6 +31,6 @@ struct Zclab: ParsableCommand {
             The scenario format: docs/scenario-format.md; the report: docs/report-schema.md.
             """,
         version: version,
-        subcommands: [Run.self, List.self, Check.self, Env.self, Clean.self, Verify.self, Agent.self]
+        subcommands: [Run.self, List.self, Check.self, Env.self, Clean.self, Verify.self, FindingsCommand.self, Agent.self]
     )
 }

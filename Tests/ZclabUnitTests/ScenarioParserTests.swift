@@ -52,7 +52,7 @@ struct ScenarioParserTests {
         #expect(scenario.sender.pipeSize == 1 << 20)
         #expect(scenario.receiver.pauseAfter == 4 << 20)
         #expect(scenario.capture.sides == [.receiver, .sender])
-        #expect(scenario.actions.map(\.trigger) == [.senderBlocked])
+        #expect(scenario.actions.map(\.triggers) == [[.senderBlocked]])
         #expect(scenario.port == 7000)
         #expect(scenario.expectations.map(\.matcher) == [
             .range(min: nil, max: 1 << 20), .oneOf([.text("none"), .text("EPIPE")]), .equals(.number((2 << 30) - 4096)),

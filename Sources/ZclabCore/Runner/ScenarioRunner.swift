@@ -236,7 +236,7 @@ private final class ScenarioExecution {
         var runningActor: AgentProcess?
         func senderOver() -> Bool { sender.finished != nil || sender.hasEnded }
         while !senderOver() || receiver.finished == nil {
-            let watching = pending.first?.trigger == .senderBlocked
+            let watching = pending.first?.triggers.contains(.senderBlocked) == true
             for (agent, event) in try pollEvents([sender, receiver] + actors, timeoutMs: watching ? 2 : 100) {
                 switch event.kind {
                 case .paused: receiverPaused = true
@@ -255,13 +255,11 @@ private final class ScenarioExecution {
                 runningActor = nil
             }
             if let action = pending.first {
-                var fired = false
-                switch action.trigger {
-                case .previousDone:
-                    fired = true
-                case .receiverPaused:
-                    fired = receiverPaused
-                case .senderBlocked:
+                // Every trigger of the action must hold; the sender is sampled
+                // only once the others do, so the proof is about that moment.
+                var fired = !action.triggers.contains(.receiverPaused) || receiverPaused
+                if fired && action.triggers.contains(.senderBlocked) {
+                    fired = false
                     if let pid = senderPid, let call = SyscallNumbers.number(of: scenario.sender.method.blockingCall),
                         let sample = ProcessObserver(pid: pid).sample()
                     {

@@ -79,7 +79,8 @@ public struct Action: Sendable, Equatable {
         /// An actor process changes the test file.
         case file(FileOperation)
     }
-    public var trigger: Trigger
+    /// All must hold for the action to fire.
+    public var triggers: [Trigger]
     public var kind: Kind
     /// Line in the scenario file, for messages.
     public var line: Int

@@ -326,9 +326,12 @@ struct ScenarioReader {
                 kind = .file(.open(flags: flags))
             case let other: throw error(what, "do '\(other)' is not one of: resume-receiver, truncate, ftruncate, open, overwrite")
             }
-            let trigger = try choice(when, "when", Action.Trigger.self)
-            if trigger == .previousDone && actions.isEmpty { throw error(when, "the first action cannot wait for a previous one") }
-            actions.append(Action(trigger: trigger, kind: kind, line: item.mark?.line ?? 0))
+            var triggers: [Action.Trigger] = []
+            for node in when.sequence.map(Array.init) ?? [when] {
+                triggers.append(try choice(node, "when", Action.Trigger.self))
+            }
+            if triggers.contains(.previousDone) && actions.isEmpty { throw error(when, "the first action cannot wait for a previous one") }
+            actions.append(Action(triggers: triggers, kind: kind, line: item.mark?.line ?? 0))
         }
         return actions
     }
