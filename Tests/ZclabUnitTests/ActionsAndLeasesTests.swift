@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+@testable import ZclabCore
+
+@Suite("Actions, leases and sysctls in scenario files")
+struct ActionsAndLeasesTests {
+    let head = "name: x\nfile: {size: 16MiB}\n"
+
+    @Test func actionsWithActorsAndTriggerLists() throws {
+        let scenario = try ScenarioParser.parse(head + """
+            sender: {method: sendfile}
+            receiver: {pause_after: 4MiB}
+            actions:
+              - when: [receiver.paused, sender.blocked]
+                do: open
+                flags: [O_WRONLY, O_TRUNC]
+              - when: previous.done
+                do: ftruncate
+                to: 1MiB
+              - when: previous.done
+                do: overwrite
+                offset: 8MiB
+                length: 4KiB
+                seed: 9
+              - when: previous.done
+                do: resume-receiver
+            expect: {wire.intact: true}
+            """, path: "a.yaml")
+        #expect(scenario.actions.map(\.triggers) == [[.receiverPaused, .senderBlocked], [.previousDone], [.previousDone], [.previousDone]])
+        #expect(scenario.actions.map(\.kind) == [
+            .file(.open(flags: ["O_WRONLY", "O_TRUNC"])), .file(.ftruncate(size: 1 << 20)),
+            .file(.overwrite(offset: 8 << 20, length: 4096, seed: 9)), .resumeReceiver,
+        ])
+    }
+
+    @Test func leaseSpecAndSysctls() throws {
+        let scenario = try ScenarioParser.parse(head + """
+            sysctls: {fs/lease-break-time: 1}
+            sender:
+              method: sendfile
+              lease: {type: write, signal: SIGRTMIN+1, on_break: downgrade, restart: false, extra_descriptor: true}
+            expect: {sender.lease_set: ok}
+            """, path: "l.yaml")
+        #expect(scenario.sysctls == ["fs/lease-break-time": "1"])
+        let lease = try #require(scenario.sender.lease)
+        #expect(lease.type == .write)
+        #expect(lease.signal == "SIGRTMIN+1")
+        #expect(lease.onBreak == .read)
+        #expect(!lease.restart && lease.handler && lease.extraDescriptor)
+        #expect(lease.target == .file)
+    }
+
+    @Test(arguments: [
+        ("sender: {method: sendfile}\nactions:\n  - when: previous.done\n    do: truncate\n    to: 1\nexpect: {wire.intact: true}\n", 5, "first action cannot wait"),
+        ("sender: {method: sendfile}\nactions:\n  - when: sender.blocked\n    do: open\n    flags: [O_APPEND]\nexpect: {wire.intact: true}\n", 7, "flag 'O_APPEND'"),
+        ("sender: {method: sendfile}\nactions:\n  - when: sender.blocked\n    do: truncate\nexpect: {wire.intact: true}\n", 6, "'truncate' needs 'to'"),
+        ("sender: {method: sendfile, lease: {type: exclusive}}\n", 3, "lease type 'exclusive'"),
+        ("sender: {method: sendfile, lease: {type: read, signal: SIGKILL}}\n", 3, "signal 'SIGKILL'"),
+        ("sender: {method: sendfile, lease: {type: read, on_break: panic}}\n", 3, "on_break 'panic'"),
+        ("sysctls: {net/core/optmem_max: 1}\nsender: {method: sendfile}\n", 3, "unknown key 'net/core/optmem_max' in sysctls"),
+        ("sender: {method: sendfile, touch_after_short_write: true}\n", 3, "for method mmap-write"),
+    ])
+    func errorsAreLocated(body: String, line: Int, message: String) {
+        do {
+            _ = try ScenarioParser.parse(head + body, path: "bad.yaml")
+            Issue.record("parsed a broken scenario")
+        } catch {
+            #expect(error.line == line, "\(error)")
+            #expect(error.description.contains(message), "\(error)")
+        }
+    }
+
+    @Test func comparisonKinds() {
+        var observations = Observations()
+        let overwrite = PatternContent(count: 1 << 20, seed: 99)
+        var written = [UInt8](repeating: 0, count: 16)
+        written.withUnsafeMutableBytes { overwrite.fill($0, at: 4096) }
+        let newData = Mismatch(offset: 4096, kind: .other, expectedHex: "", foundHex: written.map { String(format: "%02x", $0) }.joined(), length: 16)
+        observations.addComparison("wire", bytes: 1 << 20, mismatch: newData, truncatedTo: nil, overwrite: overwrite)
+        #expect(observations.values["wire.first_mismatch_kind"] == .text("new"))
+        #expect(observations.values["wire.intact"] == .flag(false))
+        #expect(observations.values["wire.matching_bytes"] == .number(4096))
+
+        let short = Mismatch(offset: 5000, kind: .short, expectedHex: "", foundHex: "", length: 100)
+        observations.addComparison("receiver", bytes: 5000, mismatch: short, truncatedTo: 4000, overwrite: nil)
+        #expect(observations.values["receiver.intact"] == .flag(true))
+        #expect(observations.values["receiver.past_eof_bytes"] == .number(1000))
+        #expect(observations.values["receiver.first_mismatch_kind"] == .text("short"))
+    }
+
+    @Test func shippedClaimsAreJudged() throws {
+        let claims = try Findings.loadClaims(packageRoot() + "/docs/claims.yaml")
+        #expect(claims.map(\.id) == ["C1", "C2", "C3", "C4", "C5"])
+        let c1 = claims[0]
+        var killed = ScenarioResult(name: "mmap-shared-page-boundary", file: "", tags: [], verdict: .pass, reason: "")
+        killed.observations = ["sender.exit": .text("SIGBUS")]
+        #expect(Findings.verdict(c1, in: killed) == .holds)
+        killed.observations = ["sender.exit": .number(0)]
+        #expect(Findings.verdict(c1, in: killed) == .doesNotHold)
+        #expect(Findings.verdict(c1, in: nil) == .notRun)
+        #expect(Findings.verdict(claims[3], in: ScenarioResult(name: "x", file: "", tags: [], verdict: .pass, reason: "")) == .doesNotHold)
+    }
+}
