@@ -61,13 +61,7 @@ struct ActionsAndLeasesTests {
         ("sender: {method: sendfile, touch_after_short_write: true}\n", 3, "for method mmap-write"),
     ])
     func errorsAreLocated(body: String, line: Int, message: String) {
-        do {
-            _ = try ScenarioParser.parse(head + body, path: "bad.yaml")
-            Issue.record("parsed a broken scenario")
-        } catch {
-            #expect(error.line == line, "\(error)")
-            #expect(error.description.contains(message), "\(error)")
-        }
+        expectParseError(head + body, line: line, message: message)
     }
 
     @Test func comparisonKinds() {

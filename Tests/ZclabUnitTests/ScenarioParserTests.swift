@@ -72,15 +72,7 @@ struct ScenarioParserTests {
         ("name: x\ntopology: {kind: veth, mtu: 10}\nfile: {size: 1MiB}\nsender: {method: sendfile}\n", 2, "mtu must be within"),
     ])
     func errorsNameFileAndLine(text: String, line: Int, message: String) {
-        do {
-            _ = try ScenarioParser.parse(text, path: "bad.yaml")
-            Issue.record("parsed a broken scenario")
-        } catch {
-            #expect(error.path == "bad.yaml")
-            #expect(error.line == line, "\(error)")
-            #expect(error.description.contains(message), "\(error)")
-            #expect(error.description.hasPrefix("bad.yaml:\(line):"))
-        }
+        expectParseError(text, line: line, message: message)
     }
 
     @Test func shippedScenariosAreValid() throws {
@@ -111,6 +103,18 @@ struct ByteCountTests {
     @Test func describes() {
         #expect(ByteCount.describe(16 << 20) == "16 MiB")
         #expect(ByteCount.describe(1000) == "1000")
+    }
+}
+
+/// Parsing `text` must fail at `line` with `message` in the error, prefixed "bad.yaml:LINE:".
+func expectParseError(_ text: String, line: Int, message: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    do {
+        _ = try ScenarioParser.parse(text, path: "bad.yaml")
+        Issue.record("parsed a broken scenario", sourceLocation: sourceLocation)
+    } catch {
+        #expect(error.line == line, "\(error)", sourceLocation: sourceLocation)
+        #expect(error.description.contains(message), "\(error)", sourceLocation: sourceLocation)
+        #expect(error.description.hasPrefix("bad.yaml:\(line):"), sourceLocation: sourceLocation)
     }
 }
 
