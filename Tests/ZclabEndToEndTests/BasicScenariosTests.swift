@@ -4,68 +4,70 @@ import ZclabCore
 
 /// Runs the shipped basic scenarios as a user would, then checks the report,
 /// the captures (against tshark's own reassembly) and that nothing is left.
-@Suite("End to end: scenarios/basic", .serialized, .enabled(if: endToEndBlocker() == nil, "\(endToEndBlocker() ?? "")"))
-struct BasicScenariosTests {
-    @Test func basicScenariosPassAndLeaveNothing() throws {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("zcl-e2e-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        let result = try run([zclabExecutable(), "run", "scenarios/basic", "--out", out, "--format", "tap"])
-        #expect(result.status == 0, "zclab run: \(result.output)\n\(result.error)")
-        #expect(result.output.hasPrefix("TAP version 13"))
-        let left = try zclResources()
-        #expect(left.isEmpty, "left behind: \(left)")
+extension EndToEnd {
+    @Suite("scenarios/basic")
+    struct BasicScenariosTests {
+        @Test func basicScenariosPassAndLeaveNothing() throws {
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("zcl-e2e-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            let result = try run([zclabExecutable(), "run", "scenarios/basic", "--out", out, "--format", "tap"])
+            #expect(result.status == 0, "zclab run: \(result.output)\n\(result.error)")
+            #expect(result.output.hasPrefix("TAP version 13"))
+            let left = try zclResources()
+            #expect(left.isEmpty, "left behind: \(left)")
 
-        let data = try Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))
-        let report = try JSONDecoder().decode(RunReport.self, from: data)
-        #expect(report.scenarios.count >= 13)
-        #expect(FileManager.default.fileExists(atPath: out + "/report.md"))
-        for scenario in report.scenarios {
-            #expect(scenario.verdict == .pass, "\(scenario.name): \(scenario.reason)")
-            #expect(!scenario.captures.isEmpty, "\(scenario.name) has no capture")
-            guard let wire = scenario.wire, let capture = scenario.captures.first else { continue }
-            #expect(capture.dropped == 0)
-            // An independent decoder must see the same bytes zclab verified.
-            let independent = try tsharkStream(capture.path)
-            #expect(independent != nil, "tshark is not installed (scripts/setup installs it)")
-            if let tshark = independent {
-                #expect(tshark.count == wire.bytes, "\(scenario.name): tshark \(tshark.count) bytes, zclab \(wire.bytes)")
-                #expect(tshark.sha256 == wire.sha256, "\(scenario.name): tshark and zclab disagree on the stream")
+            let data = try Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))
+            let report = try JSONDecoder().decode(RunReport.self, from: data)
+            #expect(report.scenarios.count >= 13)
+            #expect(FileManager.default.fileExists(atPath: out + "/report.md"))
+            for scenario in report.scenarios {
+                #expect(scenario.verdict == .pass, "\(scenario.name): \(scenario.reason)")
+                #expect(!scenario.captures.isEmpty, "\(scenario.name) has no capture")
+                guard let wire = scenario.wire, let capture = scenario.captures.first else { continue }
+                #expect(capture.dropped == 0)
+                // An independent decoder must see the same bytes zclab verified.
+                let independent = try tsharkStream(capture.path)
+                #expect(independent != nil, "tshark is not installed (scripts/setup installs it)")
+                if let tshark = independent {
+                    #expect(tshark.count == wire.bytes, "\(scenario.name): tshark \(tshark.count) bytes, zclab \(wire.bytes)")
+                    #expect(tshark.sha256 == wire.sha256, "\(scenario.name): tshark and zclab disagree on the stream")
+                }
             }
         }
-    }
 
-    @Test func interruptedRunRemovesEverything() throws {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("zcl-e2e-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        // Interrupt once the run's namespaces exist.
-        let result = try run(
-            [zclabExecutable(), "run", "scenarios/basic", "--filter", "paused", "--out", out],
-            interruptAfter: ({ ((try? zclResources()) ?? []).contains { $0.hasPrefix("netns") } }, SIGINT))
-        #expect(result.status == 130, "\(result.output)\n\(result.error)")
-        let left = try zclResources()
-        #expect(left.isEmpty, "left behind: \(left)")
-    }
+        @Test func interruptedRunRemovesEverything() throws {
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("zcl-e2e-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            // Interrupt once the run's namespaces exist.
+            let result = try run(
+                [zclabExecutable(), "run", "scenarios/basic", "--filter", "paused", "--out", out],
+                interruptAfter: ({ ((try? zclResources()) ?? []).contains { $0.hasPrefix("netns") } }, SIGINT))
+            #expect(result.status == 130, "\(result.output)\n\(result.error)")
+            let left = try zclResources()
+            #expect(left.isEmpty, "left behind: \(left)")
+        }
 
-    @Test func cleanRemovesWhatAKilledRunLeft() throws {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("zcl-e2e-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        _ = try run(
-            [zclabExecutable(), "run", "scenarios/basic", "--filter", "paused", "--out", out],
-            interruptAfter: ({ ((try? zclResources()) ?? []).contains { $0.hasPrefix("netns") } }, SIGKILL))
-        let killedLeft = try zclResources()
-        #expect(!killedLeft.isEmpty, "SIGKILL should have left the namespaces")
-        let clean = try run([zclabExecutable(), "clean"])
-        #expect(clean.status == 0, "\(clean.output)\(clean.error)")
-        let left = try zclResources()
-        #expect(left.isEmpty, "left behind: \(left)")
-    }
+        @Test func cleanRemovesWhatAKilledRunLeft() throws {
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("zcl-e2e-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            _ = try run(
+                [zclabExecutable(), "run", "scenarios/basic", "--filter", "paused", "--out", out],
+                interruptAfter: ({ ((try? zclResources()) ?? []).contains { $0.hasPrefix("netns") } }, SIGKILL))
+            let killedLeft = try zclResources()
+            #expect(!killedLeft.isEmpty, "SIGKILL should have left the namespaces")
+            let clean = try run([zclabExecutable(), "clean"])
+            #expect(clean.status == 0, "\(clean.output)\(clean.error)")
+            let left = try zclResources()
+            #expect(left.isEmpty, "left behind: \(left)")
+        }
 
-    @Test func invalidScenarioIsExitTwoWithFileAndLine() throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("zcl-bad-\(UUID().uuidString).yaml").path
-        try "name: bad\nfile: {size: 1MiB}\nsender: {method: teleport}\n".write(toFile: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: file) }
-        let result = try run([zclabExecutable(), "run", file])
-        #expect(result.status == 2)
-        #expect(result.error.contains("\(file):3:"), "\(result.error)")
+        @Test func invalidScenarioIsExitTwoWithFileAndLine() throws {
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("zcl-bad-\(UUID().uuidString).yaml").path
+            try "name: bad\nfile: {size: 1MiB}\nsender: {method: teleport}\n".write(toFile: file, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            let result = try run([zclabExecutable(), "run", file])
+            #expect(result.status == 2)
+            #expect(result.error.contains("\(file):3:"), "\(result.error)")
+        }
     }
 }

@@ -1,4 +1,10 @@
 import Foundation
+import Testing
+
+/// Every end-to-end suite, one test at a time: each checks that no zcl
+/// namespace or interface is left, which a run of another suite would break.
+@Suite("End to end", .serialized, .enabled(if: endToEndBlocker() == nil, "\(endToEndBlocker() ?? "")"))
+struct EndToEnd {}
 
 /// The package's root folder, from this file's path.
 func packageRoot(_ file: String = #filePath) -> String {
