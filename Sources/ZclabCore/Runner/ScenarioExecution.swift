@@ -1,0 +1,324 @@
+import Foundation
+
+/// The state of one scenario while it runs.
+final class ScenarioExecution {
+    let scenario: Scenario
+    let index: Int
+    let runner: ScenarioRunner
+    let directory: String
+    let filePath: String
+    var topology: Topology?
+    var captures: [(side: CaptureSpec.Side, agent: AgentProcess)] = []
+    var receiver: AgentProcess?
+    var sender: AgentProcess?
+    var actors: [AgentProcess] = []
+    var changedSysctls: [ResourceLedger.Entry] = []
+    var runnerSteps: [SyscallStep] = []
+    var blockedIn: String?
+    /// The smallest size an action truncated the file to.
+    var truncatedTo: UInt64?
+    /// The pattern seed of data an action wrote over the file, to tell new data on the wire.
+    var overwriteSeed: UInt64?
+
+    init(scenario: Scenario, index: Int, runner: ScenarioRunner) {
+        self.scenario = scenario
+        self.index = index
+        self.runner = runner
+        directory = "\(runner.outputDirectory)/\(scenario.name)"
+        filePath = "\(RunNames.scratchFolder(runID: runner.ledger.runID))/\(scenario.name).dat"
+    }
+
+    var agents: [AgentProcess] { captures.map(\.agent) + [receiver, sender].compactMap { $0 } + actors }
+
+    func perform(into result: inout ScenarioResult) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let scratch = RunNames.scratchFolder(runID: runner.ledger.runID)
+        if !FileManager.default.fileExists(atPath: scratch) {
+            runner.ledger.add(.directory(scratch))
+            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        }
+        try scenario.file.create(at: filePath)
+        if let owner = scenario.fileOwner {
+            guard chown(filePath, owner, owner) == 0 else { throw ScenarioFailure("chown \(filePath) to \(owner): \(Errno.current)") }
+        }
+        try applySysctls()
+        try checkSignals()
+
+        let topology = try Topology.create(scenario.topology, ledger: runner.ledger, index: index)
+        self.topology = topology
+        result.topology = TopologyRecord(
+            kind: scenario.topology.kind.rawValue, mtu: scenario.topology.mtu,
+            sender: "\(topology.senderNamespace)/\(topology.senderInterface) \(topology.senderAddress)",
+            receiver: "\(topology.receiverNamespace)/\(topology.receiverInterface) \(topology.receiverAddress)",
+            features: readFeatures(topology))
+
+        try startCaptures(topology)
+        try startTransfer(topology)
+        try superviseTransfer()
+        let statistics = try stopCaptures()
+
+        var observations = Observations()
+        let senderEnd = sender!.stop()
+        let receiverEnd = receiver!.stop()
+        result.agents = ["sender": "\(senderEnd)", "receiver": "\(receiverEnd)"]
+        let senderDone = sender!.finished
+        let receiverDone = receiver!.finished
+        let actorSteps = actors.flatMap { $0.finished?.steps ?? [] }
+        result.steps = runnerSteps + (senderDone?.steps ?? []) + actorSteps + (receiverDone?.steps ?? [])
+        result.received = receiverDone?.stream
+        result.signals = senderDone?.signals ?? []
+        observations.addSender(termination: senderEnd, done: senderDone, blockedIn: blockedIn)
+        observations.addCalls(actorSteps, actor: "actor")
+        observations.addReceiver(done: receiverDone, truncatedTo: truncatedTo, overwrite: overwrite)
+        observations.values["file.size_after"] = .number((try? FileDescriptor.open(filePath, .readOnly)).flatMap { file in
+            defer { try? file.close() }
+            return try? file.size()
+        } ?? -1)
+
+        result.captures = try statistics.map { side, stats in
+            CaptureRecord(
+                side: side.rawValue, path: stats.path, sha256: try sha256(ofFile: stats.path), interface: stats.interface,
+                packets: stats.packets, dropped: stats.dropped, interfaceDropped: stats.interfaceDropped, snaplen: stats.snaplen)
+        }
+        let dropped = statistics.reduce(0) { $0 + $1.1.dropped + $1.1.interfaceDropped }
+        observations.values["capture.dropped"] = .number(Int64(dropped))
+        if let judged = statistics.first(where: { $0.0 == .receiver }) ?? statistics.first {
+            runner.report("\(scenario.name): verifying \(judged.1.path)")
+            let wire = try WireVerifier.verify(
+                capture: judged.1.path, flow: .port(scenario.port), expected: scenario.file.content)
+            result.wire = wire
+            observations.addWire(wire, dropped: dropped, truncatedTo: truncatedTo, overwrite: overwrite)
+        }
+        result.observations = observations.values
+        result.assertions = observations.judge(scenario.expectations, dropped: dropped)
+        if scenario.expectations.isEmpty {
+            throw ScenarioError(path: scenario.path, line: 1, column: 1, message: "the scenario states no expectations (expect:)")
+        }
+    }
+
+    /// Sets the scenario's sysctls, each recorded in the ledger with its
+    /// value before, so teardown (or `zclab clean`) puts it back.
+    func applySysctls() throws {
+        for (name, value) in scenario.sysctls.sorted(by: { $0.key < $1.key }) {
+            let path = "/proc/sys/" + name
+            let original = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            runner.ledger.add(.sysctl(path: path, original: original))
+            changedSysctls.append(.sysctl(path: path, original: original))
+            try value.write(toFile: path, atomically: false, encoding: .utf8)
+            runnerSteps.append(observation("sysctl \(name) = \(value) (was \(original))"))
+        }
+    }
+
+    /// Offload features of the created interfaces, read inside their namespaces.
+    func readFeatures(_ topology: Topology) -> [String: [String: String]] {
+        var features: [String: [String: String]] = [:]
+        let ends = [
+            (topology.senderNamespace, topology.senderInterface),
+            (topology.receiverNamespace, topology.receiverInterface),
+        ]
+        for (namespace, interface) in ends where features[interface] == nil {
+            let text = (try? runCommand(["ip", "netns", "exec", namespace, runner.executable, "agent", "features", interface])) ?? ""
+            features[interface] = Dictionary(
+                text.split(separator: "\n").compactMap { line -> (String, String)? in
+                    let parts = line.split(separator: " ", maxSplits: 1)
+                    return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
+                }, uniquingKeysWith: { first, _ in first })
+        }
+        return features
+    }
+
+    func startCaptures(_ topology: Topology) throws {
+        for side in scenario.capture.sides {
+            let (namespace, interface) = side == .receiver
+                ? (topology.receiverNamespace, topology.receiverInterface)
+                : (topology.senderNamespace, topology.senderInterface)
+            let config = CaptureConfig(
+                interface: interface, path: "\(directory)/\(side.rawValue).pcap",
+                filter: "tcp port \(scenario.port) and host \(topology.senderAddress) and host \(topology.receiverAddress)",
+                snaplen: scenario.capture.snaplen,
+                bufferSize: scenario.capture.bufferSize ?? CaptureSpec.ringSize(for: scenario.file.size),
+                incomingOnly: interface == "lo")
+            let agent = try AgentProcess(
+                role: "capture", namespace: namespace, executable: runner.executable, config: config,
+                logPath: "\(directory)/agents.log")
+            captures.append((side, agent))
+            _ = try waitFor(agent, .captureReady, within: 10)
+        }
+    }
+
+    func startTransfer(_ topology: Topology) throws {
+        let receiverConfig = ReceiverConfig(
+            host: topology.receiverAddress, port: scenario.port, readSize: scenario.receiver.readSize,
+            pauseAfter: scenario.receiver.pauseAfter, receiveBuffer: scenario.receiver.receiveBuffer,
+            expected: scenario.file)
+        let receiver = try AgentProcess(
+            role: "receiver", namespace: topology.receiverNamespace, executable: runner.executable,
+            config: receiverConfig, logPath: "\(directory)/agents.log")
+        self.receiver = receiver
+        _ = try waitFor(receiver, .listening, within: 10)
+        let senderConfig = SenderConfig(
+            method: scenario.sender.method, host: topology.receiverAddress, port: scenario.port, path: filePath,
+            chunk: scenario.sender.chunk, sendBuffer: scenario.sender.sendBuffer, pipeSize: scenario.sender.pipeSize,
+            privateMapping: scenario.sender.privateMapping, mapWindow: scenario.sender.mapWindow,
+            touchAfterShortWrite: scenario.sender.touchAfterShortWrite, lease: scenario.sender.lease)
+        sender = try AgentProcess(
+            role: "sender", namespace: topology.senderNamespace, executable: runner.executable,
+            config: senderConfig, logPath: "\(directory)/agents.log")
+    }
+
+    /// The content an overwrite action put in the file, if any.
+    var overwrite: PatternContent? {
+        overwriteSeed.map { PatternContent(count: scenario.file.size, seed: $0) }
+    }
+
+    /// Waits for both transfer agents to finish, firing the scenario's actions
+    /// in order as their triggers are observed. A sender killed by a signal has
+    /// finished too: its fate is an observation, not an error.
+    func superviseTransfer() throws {
+        guard let sender, let receiver else { return }
+        let deadline = monotonicNanoseconds() + UInt64(scenario.timeout * 1e9)
+        var pending = scenario.actions[...]
+        var receiverPaused = false
+        var senderPid: Int32?
+        var blockedSamples: [ProcessObserver.Sample] = []
+        var runningActor: AgentProcess?
+        func senderOver() -> Bool { sender.finished != nil || sender.hasEnded }
+        while !senderOver() || receiver.finished == nil {
+            let watching = pending.first?.triggers.contains(.senderBlocked) == true
+            for (agent, event) in try pollEvents([sender, receiver] + actors, timeoutMs: watching ? 2 : 100) {
+                switch event.kind {
+                case .paused: receiverPaused = true
+                case .hello where agent === sender: senderPid = event.pid
+                case .progress: runner.report("\(scenario.name): received \(ByteCount.describe(event.bytes ?? 0)) of \(ByteCount.describe(scenario.file.size))")
+                default: break
+                }
+            }
+            for agent in [sender, receiver] + actors where agent.failure != nil { throw ScenarioFailure(agent.failure!) }
+            if receiver.hasEnded && receiver.finished == nil { throw ScenarioFailure("receiver agent ended without reporting (\(receiver.process.wait()))") }
+            if let actor = runningActor {
+                if actor.finished == nil {
+                    if actor.hasEnded { throw ScenarioFailure("actor agent ended without reporting (\(actor.process.wait()))") }
+                    continue
+                }
+                runningActor = nil
+            }
+            if let action = pending.first {
+                // Every trigger of the action must hold; the sender is sampled
+                // only once the others do, so the proof is about that moment.
+                var fired = !action.triggers.contains(.receiverPaused) || receiverPaused
+                if fired && action.triggers.contains(.senderBlocked) {
+                    fired = false
+                    if let pid = senderPid, let call = SyscallNumbers.number(of: scenario.sender.method.blockingCall),
+                        let sample = ProcessObserver(pid: pid).sample()
+                    {
+                        // Proven when three samples in a row show the same sleep inside the call.
+                        blockedSamples = ProcessObserver.isBlocked(sample, in: call) && blockedSamples.last.map({ $0 == sample }) != false
+                            ? blockedSamples + [sample] : []
+                        if blockedSamples.count >= 3 {
+                            fired = true
+                            blockedIn = scenario.sender.method.blockingCall
+                            runnerSteps.append(observation(
+                                "sender blocked in \(blockedIn!): /proc/\(pid)/syscall \"\(sample.syscallLine.prefix(60))\" state \(sample.state) wchan \(sample.wchan)"))
+                        }
+                    } else if senderOver() {
+                        throw ScenarioFailure("the sender finished without ever blocking in \(scenario.sender.method.blockingCall) (line \(action.line))")
+                    }
+                }
+                if fired {
+                    pending.removeFirst()
+                    switch action.kind {
+                    case .resumeReceiver:
+                        try receiver.send(AgentCommand(.resume))
+                        runnerSteps.append(observation("resume receiver"))
+                    case .file(let operation):
+                        runningActor = try startActor(operation)
+                    }
+                }
+            }
+            if monotonicNanoseconds() > deadline {
+                throw ScenarioFailure("timed out after \(scenario.timeout) s (sender \(senderOver() ? "done" : "running"), receiver \(receiver.finished == nil ? "running" : "done"))")
+            }
+        }
+        if let action = pending.first {
+            throw ScenarioFailure("the transfer ended before the action at line \(action.line) could fire")
+        }
+    }
+
+    /// Starts an actor process that performs `operation` on the test file.
+    func startActor(_ operation: FileOperation) throws -> AgentProcess {
+        switch operation {
+        case .truncate(let size), .ftruncate(let size): truncatedTo = min(truncatedTo ?? size, size)
+        case .overwrite(_, _, let seed): overwriteSeed = seed
+        case .open(let flags): if flags.contains("O_TRUNC") { truncatedTo = 0 }
+        }
+        runnerSteps.append(observation("start actor: \(operation)"))
+        let actor = try AgentProcess(
+            role: "actor", namespace: topology!.senderNamespace, executable: runner.executable,
+            config: ActorConfig(path: filePath, operation: operation), logPath: "\(directory)/agents.log")
+        actors.append(actor)
+        return actor
+    }
+
+    func observation(_ text: String) -> SyscallStep {
+        SyscallStep(actor: "runner", call: "observe", arguments: text, calls: 1, returned: nil, returnMin: nil, returnMax: nil, errno: nil, signal: nil, durationNs: 0)
+    }
+
+    func stopCaptures() throws -> [(CaptureSpec.Side, CaptureStatistics)] {
+        var statistics: [(CaptureSpec.Side, CaptureStatistics)] = []
+        for (side, agent) in captures {
+            try agent.send(AgentCommand(.stop))
+            let done = try waitFor(agent, .done, within: 30)
+            guard let stats = done.capture else { throw ScenarioFailure("capture agent reported no statistics") }
+            statistics.append((side, stats))
+        }
+        return statistics
+    }
+
+    /// Polls the agents' outputs (and the signal descriptor) once.
+    func pollEvents(_ watched: [AgentProcess], timeoutMs: Int32) throws -> [(AgentProcess, AgentEvent)] {
+        let live = watched.filter { !$0.hasEnded }
+        var fds = live.map { pollfd(fd: $0.outputDescriptor, events: Int16(POLLIN), revents: 0) }
+        fds.append(pollfd(fd: runner.signals.descriptor, events: Int16(POLLIN), revents: 0))
+        _ = poll(&fds, nfds_t(fds.count), timeoutMs)
+        try checkSignals()
+        var events: [(AgentProcess, AgentEvent)] = []
+        for (agent, fd) in zip(live, fds) where fd.revents != 0 {
+            events += agent.readEvents().map { (agent, $0) }
+        }
+        return events
+    }
+
+    /// Waits for `kind` from `agent`.
+    func waitFor(_ agent: AgentProcess, _ kind: AgentEvent.Kind, within seconds: Double) throws -> AgentEvent {
+        let deadline = monotonicNanoseconds() + UInt64(seconds * 1e9)
+        while monotonicNanoseconds() < deadline {
+            for (_, event) in try pollEvents([agent], timeoutMs: 100) where event.kind == kind { return event }
+            if let failure = agent.failure { throw ScenarioFailure(failure) }
+            if agent.hasEnded { throw ScenarioFailure("\(agent.role) agent ended without reporting (\(agent.process.wait()))") }
+        }
+        throw ScenarioFailure("\(agent.role) agent did not report \(kind.rawValue) within \(seconds) s")
+    }
+
+    func checkSignals() throws {
+        if let signal = runner.signals.check() { throw Interrupted(signal: signal) }
+    }
+
+    /// Stops every agent, removes the topology and the test file.
+    func tearDown() -> [String] {
+        for agent in agents { _ = agent.stop() }
+        var problems = topology?.destroy(ledger: runner.ledger) ?? []
+        problems += runner.ledger.undo(changedSysctls)
+        do {
+            if FileManager.default.fileExists(atPath: filePath) { try FileManager.default.removeItem(atPath: filePath) }
+        } catch {
+            problems.append("removing \(filePath): \(error)")
+        }
+        return problems
+    }
+}
+
+/// A scenario that could not be carried out (an error verdict, not a fail).
+struct ScenarioFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
