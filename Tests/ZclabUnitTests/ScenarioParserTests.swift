@@ -103,6 +103,8 @@ struct ByteCountTests {
     @Test func describes() {
         #expect(ByteCount.describe(16 << 20) == "16 MiB")
         #expect(ByteCount.describe(1000) == "1000")
+        #expect(ByteCount.approximate(3 << 29) == "1.5 GiB")
+        #expect(ByteCount.approximate(512) == "512 bytes")
     }
 }
 

@@ -15,6 +15,8 @@ public struct AgentChannel {
 
     /// Writes one event line. A runner that went away ends the agent.
     public func send(_ event: AgentEvent) {
+        var event = event
+        if event.kind == .done { event.peakRSSKiB = ResourceUse.peakRSSKiBOfThisProcess() }
         guard var data = try? encoder.encode(event) else { return }
         data.append(0x0A)
         do {

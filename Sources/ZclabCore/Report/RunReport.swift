@@ -1,3 +1,5 @@
+import Foundation
+
 /// The report of one run, written as report.json (schema in docs/report-schema.md).
 public struct RunReport: Codable, Sendable {
     public var zclabVersion: String
@@ -86,11 +88,13 @@ public struct ScenarioResult: Codable, Sendable {
     public var received: StreamCheck?
     /// Signals the sender received (signal, si_code, file offset of si_addr).
     public var signals: [SignalRecord]
+    public var resources: ResourceUse?
     public var observations: [String: ObservedValue]
     public var assertions: [Assertion]
 
     enum CodingKeys: String, CodingKey {
-        case name, file, tags, verdict, reason, topology, steps, agents, captures, wire, received, signals, observations, assertions
+        case name, file, tags, verdict, reason, topology, steps, agents, captures, wire, received, signals, resources
+        case observations, assertions
         case durationSeconds = "duration_seconds"
     }
 
@@ -135,5 +139,26 @@ public struct CaptureRecord: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case side, path, sha256, interface, packets, dropped, snaplen
         case interfaceDropped = "interface_dropped"
+    }
+}
+
+/// Time and memory a scenario took.
+public struct ResourceUse: Codable, Sendable {
+    /// From starting the transfer's agents to both finishing.
+    public var transferSeconds: Double
+    /// `transferSeconds` per GiB of the test file.
+    public var secondsPerGiB: Double
+    /// Peak resident memory in KiB, by process ("runner", "sender", "receiver", "capture-receiver"...).
+    public var peakRSSKiB: [String: Int]
+
+    enum CodingKeys: String, CodingKey {
+        case transferSeconds = "transfer_seconds", secondsPerGiB = "seconds_per_gib", peakRSSKiB = "peak_rss_kib"
+    }
+
+    /// getrusage(RUSAGE_SELF) ru_maxrss: this process's peak resident memory in KiB.
+    public static func peakRSSKiBOfThisProcess() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_maxrss
     }
 }

@@ -32,6 +32,7 @@ final class ScenarioExecution {
 
     func perform(into result: inout ScenarioResult) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try checkFreeSpace()
         let scratch = RunNames.scratchFolder(runID: runner.ledger.runID)
         if !FileManager.default.fileExists(atPath: scratch) {
             runner.ledger.add(.directory(scratch))
@@ -54,7 +55,9 @@ final class ScenarioExecution {
 
         try startCaptures(topology)
         try startTransfer(topology)
+        let transferStarted = monotonicNanoseconds()
         try superviseTransfer()
+        let transferSeconds = Double(monotonicNanoseconds() - transferStarted) / 1e9
         let statistics = try stopCaptures()
 
         var observations = Observations()
@@ -89,6 +92,10 @@ final class ScenarioExecution {
             result.wire = wire
             observations.addWire(wire, dropped: dropped, truncatedTo: truncatedTo, overwrite: overwrite)
         }
+        result.resources = ResourceUse(
+            transferSeconds: transferSeconds,
+            secondsPerGiB: transferSeconds / (Double(max(scenario.file.size, 1)) / Double(1 << 30)),
+            peakRSSKiB: peakMemory(statistics: statistics))
         result.observations = observations.values
         result.assertions = observations.judge(scenario.expectations, dropped: dropped)
         if scenario.expectations.isEmpty {
@@ -107,6 +114,33 @@ final class ScenarioExecution {
             try value.write(toFile: path, atomically: false, encoding: .utf8)
             runnerSteps.append(observation("sysctl \(name) = \(value) (was \(original))"))
         }
+    }
+
+    /// Skips the scenario, with the numbers, when the test file or its
+    /// captures would not fit.
+    func checkFreeSpace() throws {
+        let dataBytes = scenario.file.dataExtents?.reduce(0) { $0 + $1.count } ?? scenario.file.size
+        let captureBytes = scenario.file.size / 100 * 103 * UInt64(scenario.capture.sides.count)
+        for (path, needed, what) in [
+            (RunNames.scratchParent, dataBytes, "the test file"), (directory, captureBytes, "the captures"),
+        ] {
+            let free = freeBytes(path)
+            if free < needed + (64 << 20) {
+                throw SkipScenario(reason: "\(what) need \(ByteCount.approximate(needed)) on \(path), which has \(ByteCount.approximate(free)) free")
+            }
+        }
+    }
+
+    /// Peak resident memory in KiB of the runner and of each agent that reported it.
+    func peakMemory(statistics: [(CaptureSpec.Side, CaptureStatistics)]) -> [String: Int] {
+        var peaks = ["runner": ResourceUse.peakRSSKiBOfThisProcess()]
+        for (name, agent) in [("sender", sender), ("receiver", receiver)] {
+            if let peak = agent?.finished?.peakRSSKiB { peaks[name] = peak }
+        }
+        for (side, agent) in captures {
+            if let peak = agent.finished?.peakRSSKiB { peaks["capture-\(side.rawValue)"] = peak }
+        }
+        return peaks
     }
 
     /// Offload features of the created interfaces, read inside their namespaces.
@@ -315,6 +349,19 @@ final class ScenarioExecution {
         }
         return problems
     }
+}
+
+/// A scenario this machine cannot run (a skip, with the reason).
+struct SkipScenario: Error, CustomStringConvertible {
+    let reason: String
+    var description: String { reason }
+}
+
+/// Bytes free at `path` for an ordinary writer (statvfs f_bavail).
+func freeBytes(_ path: String) -> UInt64 {
+    var info = statvfs()
+    guard statvfs(path, &info) == 0 else { return 0 }
+    return UInt64(info.f_bavail) * UInt64(info.f_frsize)
 }
 
 /// A scenario that could not be carried out (an error verdict, not a fail).

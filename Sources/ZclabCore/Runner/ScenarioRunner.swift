@@ -35,6 +35,9 @@ public final class ScenarioRunner {
             result.reason = result.assertions.filter { !$0.ok }
                 .map { "\($0.what): expected \($0.expected), got \($0.actual)" + ($0.note.map { " (\($0))" } ?? "") }
                 .joined(separator: "; ")
+        } catch let skip as SkipScenario {
+            result.verdict = .skip
+            result.reason = skip.reason
         } catch {
             result.verdict = .error
             result.reason = "\(error)"

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Parses byte counts as scenario files write them: "4096", "64KiB", "16MiB",
 /// "3GiB", "1TiB" (binary), "10KB", "5MB", "2GB" (decimal), and sums or
 /// differences of those ("2GiB-4KiB").
@@ -32,6 +34,14 @@ public enum ByteCount {
             return overflow ? nil : value
         }
         return UInt64(term)
+    }
+
+    /// An approximate readable form, "1.5 GiB", for messages about space.
+    public static func approximate(_ value: UInt64) -> String {
+        for (suffix, factor) in units.prefix(4).reversed() where value >= factor {
+            return String(format: "%.1f %@", Double(value) / Double(factor), suffix)
+        }
+        return "\(value) bytes"
     }
 
     /// A readable form: "16 MiB" for exact binary multiples, else the number.
