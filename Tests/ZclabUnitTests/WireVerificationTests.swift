@@ -74,10 +74,13 @@ final class SyntheticTransfer {
     }
 
     /// Writes the capture and verifies it.
-    func verify(_ selector: FlowSelector = .busiest, startOffset: UInt64 = 0, expected: (any ExpectedContent)? = nil) throws -> WireVerdict {
+    func verify(
+        _ selector: FlowSelector = .busiest, startOffset: UInt64 = 0, expected: (any ExpectedContent)? = nil, sampled: Bool = false
+    ) throws -> WireVerdict {
         let path = try writeTemporaryCapture(writer.bytes, name: "transfer")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        return try WireVerifier.verify(capture: path, flow: selector, expected: expected ?? content, startOffset: startOffset)
+        return try WireVerifier.verify(
+            capture: path, flow: selector, expected: expected ?? content, startOffset: startOffset, sampled: sampled)
     }
 }
 

@@ -103,9 +103,12 @@ public struct CaptureStatistics: Codable, Sendable, Equatable {
     public var dropped: UInt64
     public var interfaceDropped: UInt64
     public var snaplen: Int32
+    /// With sampling: the file of whole packets around the marks, and how many it holds.
+    public var samplePath: String?
+    public var sampledPackets: UInt64?
 
     enum CodingKeys: String, CodingKey {
         case path, interface, packets, received, dropped, snaplen
-        case interfaceDropped = "interface_dropped"
+        case interfaceDropped = "interface_dropped", samplePath = "sample_path", sampledPackets = "sampled_packets"
     }
 }

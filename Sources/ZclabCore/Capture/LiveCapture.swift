@@ -16,9 +16,30 @@ public struct CaptureConfig: Codable, Sendable {
     /// Incoming packets only (pcap_setdirection PCAP_D_IN): on `lo` every
     /// packet passes the tap twice, once each way.
     public var incomingOnly: Bool
+    /// Sampling, for streams too large to keep: `path` then holds only the
+    /// first bytes (headers) of every packet.
+    public var sampling: Sampling?
+
+    /// Which payload to keep when the stream is not kept whole.
+    public struct Sampling: Codable, Sendable {
+        /// Bytes of each packet kept in the main file (headers: 128 covers
+        /// Ethernet, IPv6 and TCP with options).
+        public var headerBytes: Int32
+        /// The file for whole packets whose payload overlaps a window, and the
+        /// data direction's packets without payload (handshake, FIN).
+        public var samplePath: String
+        /// Stream offsets (of the direction towards `dataPort`) to keep whole.
+        public var windows: [ByteRange]
+        public var dataPort: UInt16
+
+        enum CodingKeys: String, CodingKey {
+            case windows
+            case headerBytes = "header_bytes", samplePath = "sample_path", dataPort = "data_port"
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
-        case interface, path, filter, snaplen
+        case interface, path, filter, snaplen, sampling
         case bufferSize = "buffer_size", incomingOnly = "incoming_only"
     }
 }
@@ -29,6 +50,7 @@ public final class LiveCapture {
     public let config: CaptureConfig
     private let handle: OpaquePointer
     private let dumper: OpaquePointer
+    private var sampler: Sampler?
     public private(set) var packets: UInt64 = 0
 
     public struct Failure: Error, CustomStringConvertible {
@@ -70,6 +92,15 @@ public final class LiveCapture {
         }
         self.handle = handle
         self.dumper = dumper
+        if let sampling = config.sampling {
+            guard let sampleDumper = pcap_dump_open(handle, sampling.samplePath) else {
+                let detail = String(cString: pcap_geterr(handle))
+                pcap_dump_close(dumper)
+                pcap_close(handle)
+                throw Failure(description: "pcap_dump_open(\(sampling.samplePath)): \(detail)")
+            }
+            sampler = Sampler(sampling, dumper: sampleDumper, linkType: LinkType(rawValue: UInt32(pcap_datalink(handle))))
+        }
     }
 
     /// A descriptor that poll(2) reports readable when packets wait.
@@ -82,8 +113,15 @@ public final class LiveCapture {
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
         let sink = UnsafeMutableRawPointer(dumper).assumingMemoryBound(to: UInt8.self)
-        while pcap_next_ex(handle, &header, &data) == 1 {
-            pcap_dump(sink, header, data)
+        while pcap_next_ex(handle, &header, &data) == 1, let header, let data {
+            if let sampler {
+                var kept = header.pointee
+                kept.caplen = min(kept.caplen, UInt32(sampler.sampling.headerBytes))
+                pcap_dump(sink, &kept, data)
+                sampler.consider(header, data)
+            } else {
+                pcap_dump(sink, header, data)
+            }
             written += 1
         }
         packets += UInt64(written)
@@ -96,15 +134,56 @@ public final class LiveCapture {
         var stats = pcap_stat()
         let haveStats = pcap_stats(handle, &stats) == 0
         pcap_dump_close(dumper)
+        sampler?.close()
         pcap_close(handle)
         return CaptureStatistics(
             path: config.path, interface: config.interface, packets: packets,
             received: haveStats ? UInt64(stats.ps_recv) : 0,
             dropped: haveStats ? UInt64(stats.ps_drop) : 0,
             interfaceDropped: haveStats ? UInt64(stats.ps_ifdrop) : 0,
-            snaplen: config.snaplen)
+            snaplen: config.snaplen, samplePath: config.sampling?.samplePath, sampledPackets: sampler?.kept)
     }
 
     /// The libpcap version string, e.g. "libpcap version 1.10.3 (with TPACKET_V3)".
     public static var libraryVersion: String { String(cString: pcap_lib_version()) }
+}
+
+/// Keeps whole the packets of the data direction whose payload overlaps a
+/// window of stream offsets, tracking offsets from the SYN's sequence number
+/// (unwrapped to 64 bits, so streams past 4 GiB keep their offsets).
+final class Sampler {
+    let sampling: CaptureConfig.Sampling
+    private let dumper: OpaquePointer
+    private let linkType: LinkType
+    private var last: (sequence: UInt32, offset: Int64)?
+    private(set) var kept: UInt64 = 0
+
+    init(_ sampling: CaptureConfig.Sampling, dumper: OpaquePointer, linkType: LinkType) {
+        self.sampling = sampling
+        self.dumper = dumper
+        self.linkType = linkType
+    }
+
+    func consider(_ header: UnsafeMutablePointer<pcap_pkthdr>, _ data: UnsafePointer<UInt8>) {
+        let bytes = UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen))
+        guard case let .success(segment) = PacketDecoder.decode(bytes, linkType: linkType, originalLength: Int(header.pointee.len)),
+            segment.flow.destinationPort == sampling.dataPort
+        else { return }
+        if segment.flags.contains(.syn) { last = (segment.sequenceNumber &+ 1, 0) }
+        guard let reference = last else { return }
+        let offset = reference.offset + Int64(Int32(bitPattern: segment.sequenceNumber &- reference.sequence))
+        if offset > reference.offset { last = (segment.sequenceNumber, offset) }
+        let length = Int64(segment.payloadLength)
+        let overlaps = sampling.windows.contains { Int64($0.lower) < offset + length && offset < Int64($0.upper) }
+        // A packet that starts each GiB anchors the sample's sequence numbers:
+        // between kept packets more than 2 GiB apart, 32-bit sequence numbers
+        // could not tell forward from back.
+        let anchor = length > 0 && (offset >> 30) != ((offset + length - 1) >> 30) || (offset & ((1 << 30) - 1)) == 0
+        if length == 0 || overlaps || anchor {
+            pcap_dump(UnsafeMutableRawPointer(dumper).assumingMemoryBound(to: UInt8.self), header, data)
+            kept += 1
+        }
+    }
+
+    func close() { pcap_dump_close(dumper) }
 }

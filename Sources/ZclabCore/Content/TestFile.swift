@@ -21,6 +21,21 @@ public struct TestFileSpec: Codable, Sendable, Hashable {
         PatternContent(count: size, seed: seed, dataExtents: dataExtents?.map { $0.lower ..< $0.upper })
     }
 
+    /// Data extents of `window` bytes on each side of every offset in `marks`,
+    /// merged where they touch and clipped to the file.
+    public static func extents(around marks: [UInt64], window: UInt64, size: UInt64) -> [ByteRange] {
+        var merged: [ByteRange] = []
+        for mark in marks.sorted() {
+            let range = ByteRange(lower: mark > window ? mark - window : 0, upper: min(size, mark + window))
+            if let last = merged.last, range.lower <= last.upper {
+                merged[merged.count - 1].upper = max(last.upper, range.upper)
+            } else {
+                merged.append(range)
+            }
+        }
+        return merged
+    }
+
     enum CodingKeys: String, CodingKey {
         case size, seed
         case dataExtents = "data_extents"

@@ -51,6 +51,16 @@ public struct CaptureSpec: Sendable {
     public var snaplen: Int32
     /// libpcap's ring in bytes; nil sizes it to the transfer (see `ringSize(for:)`).
     public var bufferSize: Int32?
+    /// What payload the capture keeps.
+    public var payload: Payload = .full
+
+    public enum Payload: String, Sendable, CaseIterable {
+        /// Every packet whole: the wire check covers every byte.
+        case full
+        /// Headers of every packet, whole packets only around the file's marks
+        /// (its data extents): for streams too large to keep on disk.
+        case marks
+    }
 
     /// The ring for a transfer of `bytes` when the scenario does not say:
     /// large enough to hold the whole transfer, between 128 MiB and 1 GiB, so

@@ -133,6 +133,11 @@ struct ScenarioReader {
         let receiver = try top["receiver"].map { (node) throws(ScenarioError) in try receiverSpec(node) }
             ?? ReceiverSpec(readSize: 256 << 10)
         let actions = try top["actions"].map { (node) throws(ScenarioError) in try actionList(node) } ?? []
+        let capture = try top["capture"].map { (node) throws(ScenarioError) in try captureSpec(node) }
+            ?? CaptureSpec(sides: [.receiver], snaplen: 262_144)
+        if capture.payload == .marks && file.dataExtents == nil {
+            throw error(top["capture"], "capture payload 'marks' needs file marks (or data ranges) to keep")
+        }
         if receiver.pauseAfter != nil && !actions.contains(where: { $0.kind == .resumeReceiver }) {
             throw error(top["receiver"], "receiver pauses (pause_after) but no action resumes it (do: resume-receiver)")
         }
@@ -150,8 +155,7 @@ struct ScenarioReader {
             file: file,
             sender: try senderSpec(senderNode),
             receiver: receiver,
-            capture: try top["capture"].map { (node) throws(ScenarioError) in try captureSpec(node) }
-                ?? CaptureSpec(sides: [.receiver], snaplen: 262_144),
+            capture: capture,
             actions: actions,
             expectations: try top["expect"].map { (node) throws(ScenarioError) in try expectations(node) } ?? [],
             timeout: timeout,
@@ -181,7 +185,7 @@ struct ScenarioReader {
     }
 
     func testFile(_ node: Node) throws(ScenarioError) -> TestFileSpec {
-        let items = try fields(node, in: "file", allowed: ["size", "seed", "data", "owner"])
+        let items = try fields(node, in: "file", allowed: ["size", "seed", "data", "marks", "mark_window", "owner"])
         guard let sizeNode = items["size"] else { throw error(node, "file needs a size") }
         var spec = TestFileSpec(size: try bytes(sizeNode, "file size"), seed: 1)
         if let seed = items["seed"] { spec.seed = try bytes(seed, "seed") }
@@ -202,6 +206,22 @@ struct ScenarioReader {
                 extents.append(ByteRange(lower: lower, upper: upper))
             }
             spec.dataExtents = extents
+        }
+        if let marks = items["marks"] {
+            guard items["data"] == nil else { throw error(marks, "give data ranges or marks, not both") }
+            guard let list = marks.sequence, !list.isEmpty else {
+                throw error(marks, "marks must be a list of offsets, e.g. [2GiB-1, 4GiB, end]")
+            }
+            let window = try items["mark_window"].map { (node) throws(ScenarioError) in try bytes(node, "mark_window") } ?? 64 << 10
+            var offsets: [UInt64] = []
+            for item in list {
+                let text = try string(item, "a mark")
+                guard let offset = text == "end" ? spec.size - 1 : ByteCount.parse(text), offset < spec.size else {
+                    throw error(item, "mark '\(text)' is not an offset within the file (or 'end')")
+                }
+                offsets.append(offset)
+            }
+            spec.dataExtents = TestFileSpec.extents(around: offsets, window: window, size: spec.size)
         }
         return spec
     }
@@ -279,7 +299,7 @@ struct ScenarioReader {
     }
 
     func captureSpec(_ node: Node) throws(ScenarioError) -> CaptureSpec {
-        let items = try fields(node, in: "capture", allowed: ["on", "snaplen", "buffer_size"])
+        let items = try fields(node, in: "capture", allowed: ["on", "snaplen", "buffer_size", "payload"])
         var spec = CaptureSpec(sides: [.receiver], snaplen: 262_144)
         if let on = items["on"] {
             switch try string(on, "capture on") {
@@ -291,6 +311,7 @@ struct ScenarioReader {
         }
         if let snaplen = items["snaplen"] { spec.snaplen = try integer(snaplen, "snaplen", Int32(64)...Int32(262_144)) }
         if let size = items["buffer_size"] { spec.bufferSize = try integer(size, "buffer_size", Int32(1 << 20)...Int32(1 << 30)) }
+        if let payload = items["payload"] { spec.payload = try choice(payload, "capture payload", CaptureSpec.Payload.self) }
         return spec
     }
 

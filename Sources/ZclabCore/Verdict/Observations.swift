@@ -82,6 +82,19 @@ public struct Observations: Sendable {
         addComparison("wire", bytes: wire.bytes, mismatch: wire.firstMismatch, truncatedTo: truncatedTo, overwrite: overwrite)
     }
 
+    /// What part of the stream the wire check saw: `sequence_covered` (bytes
+    /// of sequence space seen, payload kept or not), `gaps` in it, and the
+    /// split of the file into bytes verified on the wire and bytes checked
+    /// only by the receiver.
+    public mutating func addCoverage(_ headers: WireVerdict) {
+        values["wire.sequence_covered"] = .number(Int64(headers.bytes + headers.truncatedBytes))
+        values["wire.gaps"] = .number(Int64(headers.gaps.count))
+        if case .number(let verified)? = values["wire.bytes"] {
+            values["wire.verified_bytes"] = .number(verified)
+            values["wire.receiver_only_bytes"] = .number(max(0, Int64(headers.expectedBytes) - verified))
+        }
+    }
+
     /// Per-call figures over all of an actor's steps: calls, return total,
     /// smallest and largest return, and the last errno ("none" if no call failed).
     mutating func addCalls(_ steps: [SyscallStep], actor: String) {

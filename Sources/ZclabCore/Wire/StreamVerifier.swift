@@ -126,9 +126,16 @@ public final class StreamVerifier: TCPStreamSink {
     private var windowCount = 0
     private static let scratchSize = 256 << 10
 
-    public init(expected: any ExpectedContent, startOffset: UInt64 = 0) {
+    /// Whether missing stretches (and a stream that ends early) are findings:
+    /// true for a capture of the whole stream, false for one that samples it.
+    /// A sample's hash cannot equal the file's, so without holes as findings
+    /// the expected content is not hashed either (`expectedSHA256` is empty).
+    public let holesAreFindings: Bool
+
+    public init(expected: any ExpectedContent, startOffset: UInt64 = 0, holesAreFindings: Bool = true) {
         self.expected = expected
         self.startOffset = startOffset
+        self.holesAreFindings = holesAreFindings
         self.expectedLength = expected.count > startOffset ? expected.count - startOffset : 0
         scratch = .allocate(byteCount: StreamVerifier.scratchSize, alignment: 64)
     }
@@ -162,7 +169,7 @@ public final class StreamVerifier: TCPStreamSink {
         switch hole {
         case .missing:
             missingBytes += length
-            if firstMismatch == nil {
+            if firstMismatch == nil && holesAreFindings {
                 firstMismatch = Mismatch(offset: position, kind: .missing, expectedHex: expectedHex(at: position),
                                          foundHex: "", length: length)
             }
@@ -175,7 +182,7 @@ public final class StreamVerifier: TCPStreamSink {
     /// Ends the stream and reports.
     public func finish() -> StreamVerification {
         closeProbe()
-        if position < expectedLength, firstMismatch == nil {
+        if position < expectedLength, firstMismatch == nil, holesAreFindings {
             firstMismatch = Mismatch(offset: position, kind: .short, expectedHex: expectedHex(at: position),
                                      foundHex: "", length: expectedLength - position)
         }
@@ -185,7 +192,7 @@ public final class StreamVerifier: TCPStreamSink {
         var expectedHasher = divergence?.hasher ?? streamHash
         var offset = divergence?.offset ?? position
         windowCount = 0  // the scratch buffer is reused below
-        while offset < expectedLength {
+        while offset < expectedLength && holesAreFindings {
             let count = Int(min(UInt64(scratch.count), expectedLength - offset))
             let piece = UnsafeMutableRawBufferPointer(rebasing: scratch[0 ..< count])
             expected.fill(piece, at: startOffset + offset)
@@ -195,7 +202,7 @@ public final class StreamVerifier: TCPStreamSink {
         return StreamVerification(
             bytes: received, streamEnd: position,
             sha256: hex(streamDigest), expectedBytes: expectedLength,
-            expectedSHA256: hex(expectedHasher.finalize()),
+            expectedSHA256: holesAreFindings ? hex(expectedHasher.finalize()) : "",
             firstMismatch: firstMismatch, mismatchedBytes: mismatchedBytes,
             missingBytes: missingBytes, truncatedBytes: truncatedBytes, extraBytes: extraBytes)
     }

@@ -168,10 +168,19 @@ public final class TCPReassembler {
 
     // MARK: Delivery
 
+    /// Unwraps a sequence number to a stream offset, as the nearest to the
+    /// highest offset seen so far: retransmissions land up to 2 GiB behind it,
+    /// and a capture that keeps only samples of a long stream (holes of many
+    /// GiB behind the delivery point) still places each sample right.
     private func streamOffset(ofSequence sequence: UInt32) -> Int64 {
-        let reference = (base ?? sequence) &+ UInt32(truncatingIfNeeded: deliveredEnd)
-        return Int64(deliveredEnd) + Int64(Int32(bitPattern: sequence &- reference))
+        let reference = (base ?? sequence) &+ UInt32(truncatingIfNeeded: highestOffset)
+        let offset = highestOffset + Int64(Int32(bitPattern: sequence &- reference))
+        highestOffset = max(highestOffset, offset)
+        return offset
     }
+
+    /// The highest stream offset a segment started at so far.
+    private var highestOffset: Int64 = 0
 
     /// Takes bytes at `offset` ≤ `deliveredEnd`: what was delivered already is
     /// compared, the rest delivered; a truncated tail past it is skipped.

@@ -89,9 +89,13 @@ public enum WireVerifier {
     /// `expected` (stream byte k ↔ content byte `startOffset + k`) in one pass
     /// over the payload; `.busiest` and `.port` first read the headers once to
     /// choose the flow.
+    ///
+    /// A capture that keeps the payload only of chosen stretches of the stream
+    /// (`sampled`) is judged on those: its holes are counted in
+    /// `missingBytes` and `gaps` but are not findings.
     public static func verify(
         capture path: String, flow selector: FlowSelector,
-        expected: any ExpectedContent, startOffset: UInt64 = 0
+        expected: any ExpectedContent, startOffset: UInt64 = 0, sampled: Bool = false
     ) throws -> WireVerdict {
         let file = try PcapFile(path: path)
         if let linkType = file.fileLinkType, !PacketDecoder.supports(linkType) {
@@ -109,7 +113,7 @@ public enum WireVerifier {
             }).map(\.flow)
         }
 
-        let verifier = StreamVerifier(expected: expected, startOffset: startOffset)
+        let verifier = StreamVerifier(expected: expected, startOffset: startOffset, holesAreFindings: !sampled)
         let reassembler = TCPReassembler(expected: expected, startOffset: startOffset, sink: verifier)
         var skipped = SkipTally()
         try file.forEachPacket { packet in
