@@ -105,6 +105,9 @@ final class ScenarioExecution {
                 result.wire = wire
                 observations.addWire(wire, dropped: dropped, truncatedTo: truncatedTo, overwrite: overwrite)
                 observations.addCoverage(headers)
+                let windows = scenario.file.dataExtents ?? []
+                let unverified = windows.filter { window in wire.gaps.contains { $0.lower < window.upper && window.lower < $0.upper } }
+                observations.values["wire.marks_verified"] = .flag(wire.status == .pass && unverified.isEmpty)
             } else {
                 let wire = try WireVerifier.verify(capture: judged.1.path, flow: .port(scenario.port), expected: content)
                 result.wire = wire

@@ -127,6 +127,7 @@ public enum ObservationKeys {
         ("wire.retransmitted_bytes", "payload bytes seen more than once"),
         ("wire.sequence_covered", "bytes of the stream's sequence space the capture saw, payload kept or not"),
         ("wire.verified_bytes", "bytes compared byte for byte on the wire"),
+        ("wire.marks_verified", "every byte around the file's marks was captured whole and matched (capture.payload: marks)"),
         ("wire.receiver_only_bytes", "bytes of the file checked only by the receiver (capture.payload: marks)"),
         ("wire.max_segment", "largest TCP payload in one captured frame"),
         ("capture.dropped", "packets libpcap dropped, over all captures"),
