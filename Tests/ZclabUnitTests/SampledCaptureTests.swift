@@ -56,3 +56,46 @@ struct SampledCaptureTests {
         ])
     }
 }
+
+@Suite("Scripted sendfile calls")
+struct ScriptedCallTests {
+    @Test func intendedRangesFollowOffsetsAndTheFilePosition() throws {
+        let scenario = try ScenarioParser.parse("""
+            name: s
+            file: {size: 5GiB}
+            sender:
+              method: sendfile
+              script:
+                - {offset: 2GiB-100, count: 4KiB}
+                - {offset: -1, count: 4KiB}
+                - {offset: 6GiB, count: 1}
+                - {offset: 5GiB-10, count: 4KiB}
+                - {lseek: 4GiB, count: 100}
+                - {count: 100}
+            expect: {wire.matches: true}
+            """, path: "s.yaml")
+        #expect(scenario.sentRanges == [
+            ByteRange(lower: (2 << 30) - 100, upper: (2 << 30) - 100 + 4096),
+            ByteRange(lower: 0, upper: 0), ByteRange(lower: 0, upper: 0),
+            ByteRange(lower: (5 << 30) - 10, upper: 5 << 30),
+            ByteRange(lower: 4 << 30, upper: (4 << 30) + 100),
+            ByteRange(lower: (4 << 30) + 100, upper: (4 << 30) + 200),
+        ])
+        #expect(scenario.expectedStream.count == 4096 + 10 + 200)
+        #expect(ObservationKeys.isKnown("sender.script.3.offset_after"))
+        #expect(!ObservationKeys.isKnown("sender.script.x.return"))
+    }
+
+    @Test func concatenatedContentIsThePiecesInOrder() {
+        let base = PatternContent(count: 1 << 20, seed: 5)
+        let content = ConcatenatedContent(base: base, pieces: [
+            ByteRange(lower: 1000, upper: 1010), ByteRange(lower: 0, upper: 0), ByteRange(lower: 50, upper: 55),
+        ])
+        var bytes = [UInt8](repeating: 0, count: 15)
+        bytes.withUnsafeMutableBytes { content.fill($0, at: 0) }
+        #expect(bytes == (1000 ..< 1010).map { base.pattern.byte(at: $0) } + (50 ..< 55).map { base.pattern.byte(at: $0) })
+        var tail = [UInt8](repeating: 0, count: 7)
+        tail.withUnsafeMutableBytes { content.fill($0, at: 8) }
+        #expect(tail == [1008, 1009].map { base.pattern.byte(at: $0) } + (50 ..< 55).map { base.pattern.byte(at: $0) })
+    }
+}

@@ -14,9 +14,11 @@ public struct ReceiverConfig: Codable, Sendable {
     public var receiveBuffer: Int32?
     /// The file the sender sends, to check the received bytes against.
     public var expected: TestFileSpec
+    /// The file ranges the sender sends, in order, when not the whole file.
+    public var pieces: [ByteRange]?
 
     enum CodingKeys: String, CodingKey {
-        case host, port, expected
+        case host, port, expected, pieces
         case readSize = "read_size", pauseAfter = "pause_after", receiveBuffer = "receive_buffer"
     }
 }
@@ -68,7 +70,9 @@ public struct ReceiverAgent {
     }
 
     private mutating func receive(from socket: FileDescriptor) throws(Errno) -> StreamCheck {
-        let verifier = StreamVerifier(expected: config.expected.content)
+        let content = config.pieces.map { ConcatenatedContent(base: config.expected.content, pieces: $0) as any ExpectedContent }
+            ?? config.expected.content
+        let verifier = StreamVerifier(expected: content)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: config.readSize, alignment: 4096)
         defer { buffer.deallocate() }
         var received: UInt64 = 0

@@ -24,12 +24,14 @@ public struct SenderConfig: Codable, Sendable {
     public var touchAfterShortWrite: Bool?
     /// A lease to take on the file before sending.
     public var lease: LeaseSpec?
+    /// sendfile: these calls instead of sending the whole file.
+    public var script: [ScriptedCall]?
 
     enum CodingKeys: String, CodingKey {
         case method, host, port, path, chunk
         case sendBuffer = "send_buffer", pipeSize = "pipe_size"
         case privateMapping = "private_mapping", mapWindow = "map_window"
-        case touchAfterShortWrite = "touch_after_short_write", lease
+        case touchAfterShortWrite = "touch_after_short_write", lease, script
     }
 }
 
@@ -43,6 +45,8 @@ public struct SenderAgent {
     /// Descriptors kept open for the lease experiments.
     var extraDescriptors: [FileDescriptor] = []
     var currentSocket: FileDescriptor?
+    /// What each scripted call gave.
+    var scriptResults: [ScriptedCall.Result] = []
 
     public init(config: SenderConfig, channel: AgentChannel) {
         self.config = config
@@ -86,6 +90,7 @@ public struct SenderAgent {
         done.steps = log.steps
         done.signals = SignalRecorder.records(mapping: currentMapping?.bytes, mappingOffset: currentMappingOffset)
         done.lease = lease?.report
+        done.script = config.script == nil ? nil : scriptResults
         done.message = failure
         channel.send(done)
         exit(0)
@@ -110,6 +115,10 @@ public struct SenderAgent {
     private mutating func send(
         from file: FileDescriptor, size: UInt64, to socket: FileDescriptor, sent: inout UInt64
     ) throws(Errno) {
+        if let script = config.script {
+            try runScript(script, from: file, to: socket, sent: &sent)
+            return
+        }
         switch config.method {
         case .sendfile: try sendfile(file, size: size, to: socket, sent: &sent)
         case .readWrite: try readWrite(file, size: size, to: socket, sent: &sent)
@@ -136,6 +145,42 @@ public struct SenderAgent {
             }
             if moved == 0 { return }
             sent += UInt64(moved)
+        }
+    }
+
+    /// The scripted sendfile(2) calls, each reported with its result and the
+    /// offset after it (the offset variable, or the file position for NULL).
+    private mutating func runScript(
+        _ script: [ScriptedCall], from file: FileDescriptor, to socket: FileDescriptor, sent: inout UInt64
+    ) throws(Errno) {
+        for call in script {
+            if let position = call.lseek {
+                _ = try log.record("lseek", "fd=\(file.rawValue) offset=\(position) SEEK_SET") { () throws(Errno) in
+                    try file.seek(to: position)
+                }
+            }
+            var result = ScriptedCall.Result(returned: nil, errno: nil, offsetAfter: 0)
+            do {
+                if let start = call.offset {
+                    var offset = start
+                    defer { result.offsetAfter = offset }
+                    let moved = try log.record(
+                        "sendfile", "out_fd=\(socket.rawValue) in_fd=\(file.rawValue) offset=\(start) count=\(call.count)"
+                    ) { () throws(Errno) in try socket.sendfile(from: file, offset: &offset, count: Int(call.count), retryOnInterrupt: false) }
+                    result.returned = Int64(moved)
+                } else {
+                    let moved = try log.record(
+                        "sendfile", "out_fd=\(socket.rawValue) in_fd=\(file.rawValue) offset=NULL count=\(call.count)"
+                    ) { () throws(Errno) in try socket.sendfile(fromPositionOf: file, count: Int(call.count)) }
+                    result.returned = Int64(moved)
+                    result.offsetAfter = try file.position()
+                }
+                sent += UInt64(result.returned ?? 0)
+            } catch {
+                result.errno = error.name
+                if call.offset == nil { result.offsetAfter = (try? file.position()) ?? -1 }
+            }
+            scriptResults.append(result)
         }
     }
 
@@ -267,5 +312,42 @@ public struct SenderAgent {
             done += written
             sent += UInt64(written)
         }
+    }
+}
+
+/// One sendfile(2) call of a script: from `offset`, or (nil) from the file
+/// position, after an optional lseek(2).
+public struct ScriptedCall: Codable, Sendable, Equatable {
+    public var lseek: Int64?
+    public var offset: Int64?
+    public var count: UInt64
+
+    public init(lseek: Int64? = nil, offset: Int64? = nil, count: UInt64) {
+        self.lseek = lseek
+        self.offset = offset
+        self.count = count
+    }
+
+    /// What the call gave.
+    public struct Result: Codable, Sendable, Equatable {
+        public var returned: Int64?
+        public var errno: String?
+        /// The offset variable after the call, or the file position for a NULL offset.
+        public var offsetAfter: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case returned = "return", errno, offsetAfter = "offset_after"
+        }
+    }
+
+    /// The file range this call should send from a file of `size` bytes
+    /// whose position is `position` (updated as a NULL-offset call would).
+    public func intendedRange(size: UInt64, position: inout Int64) -> ByteRange {
+        if let lseek { position = lseek }
+        let start = offset ?? position
+        guard start >= 0, UInt64(start) < size else { return ByteRange(lower: 0, upper: 0) }
+        let end = min(size, UInt64(start) + count)
+        if offset == nil { position = Int64(end) }
+        return ByteRange(lower: UInt64(start), upper: end)
     }
 }

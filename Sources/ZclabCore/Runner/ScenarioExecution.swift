@@ -95,7 +95,7 @@ final class ScenarioExecution {
         observations.values["capture.dropped"] = .number(Int64(dropped))
         if let judged = statistics.first(where: { $0.0 == .receiver }) ?? statistics.first {
             runner.report("\(scenario.name): verifying \(judged.1.path)")
-            let content = scenario.file.content
+            let content = scenario.expectedStream
             if let samples = judged.1.samplePath {
                 // Headers of every packet tell whether the whole sequence space went by;
                 // the sampled packets are checked byte for byte.
@@ -143,7 +143,10 @@ final class ScenarioExecution {
     /// captures would not fit.
     func checkFreeSpace() throws {
         let dataBytes = scenario.file.dataExtents?.reduce(0) { $0 + $1.count } ?? scenario.file.size
-        let captureBytes = scenario.file.size / 100 * 103 * UInt64(scenario.capture.sides.count)
+        let streamBytes = scenario.expectedStream.count
+        // Whole packets cost about 3% over the payload; headers only, 128 bytes a (up to 64 KiB) frame.
+        let perSide = scenario.capture.payload == .marks ? streamBytes / 256 + 2 * dataBytes : streamBytes / 100 * 103
+        let captureBytes = perSide * UInt64(scenario.capture.sides.count)
         for (path, needed, what) in [
             (RunNames.scratchParent, dataBytes, "the test file"), (directory, captureBytes, "the captures"),
         ] {
@@ -193,7 +196,7 @@ final class ScenarioExecution {
                 interface: interface, path: "\(directory)/\(side.rawValue).pcap",
                 filter: "tcp port \(scenario.port) and host \(topology.senderAddress) and host \(topology.receiverAddress)",
                 snaplen: scenario.capture.snaplen,
-                bufferSize: scenario.capture.bufferSize ?? CaptureSpec.ringSize(for: scenario.file.size),
+                bufferSize: scenario.capture.bufferSize ?? CaptureSpec.ringSize(for: scenario.expectedStream.count),
                 incomingOnly: interface == "lo",
                 sampling: scenario.capture.payload == .full ? nil : CaptureConfig.Sampling(
                     headerBytes: 128, samplePath: "\(directory)/\(side.rawValue)-marks.pcap",
@@ -210,7 +213,7 @@ final class ScenarioExecution {
         let receiverConfig = ReceiverConfig(
             host: topology.receiverAddress, port: scenario.port, readSize: scenario.receiver.readSize,
             pauseAfter: scenario.receiver.pauseAfter, receiveBuffer: scenario.receiver.receiveBuffer,
-            expected: scenario.file)
+            expected: scenario.file, pieces: scenario.sentRanges)
         let receiver = try AgentProcess(
             role: "receiver", namespace: topology.receiverNamespace, executable: runner.executable,
             config: receiverConfig, logPath: "\(directory)/agents.log")
@@ -220,7 +223,8 @@ final class ScenarioExecution {
             method: scenario.sender.method, host: topology.receiverAddress, port: scenario.port, path: filePath,
             chunk: scenario.sender.chunk, sendBuffer: scenario.sender.sendBuffer, pipeSize: scenario.sender.pipeSize,
             privateMapping: scenario.sender.privateMapping, mapWindow: scenario.sender.mapWindow,
-            touchAfterShortWrite: scenario.sender.touchAfterShortWrite, lease: scenario.sender.lease)
+            touchAfterShortWrite: scenario.sender.touchAfterShortWrite, lease: scenario.sender.lease,
+            script: scenario.sender.script)
         sender = try AgentProcess(
             role: "sender", namespace: topology.senderNamespace, executable: runner.executable,
             config: senderConfig, logPath: "\(directory)/agents.log")

@@ -21,6 +21,19 @@ public struct Scenario: Sendable {
     public var sysctls: [String: String] = [:]
     /// uid (and gid) to give the test file, for experiments as a non-owner.
     public var fileOwner: UInt32?
+
+    /// The file ranges the sender should put on the wire, in order: the
+    /// whole file, or what a script's calls should send.
+    public var sentRanges: [ByteRange]? {
+        guard let script = sender.script else { return nil }
+        var position: Int64 = 0
+        return script.map { $0.intendedRange(size: file.size, position: &position) }
+    }
+
+    /// What the receiver and the wire should see.
+    public var expectedStream: any ExpectedContent {
+        sentRanges.map { ConcatenatedContent(base: file.content, pieces: $0) } ?? file.content
+    }
 }
 
 /// How the sender sends (see `SenderConfig`).
@@ -33,6 +46,8 @@ public struct SenderSpec: Sendable {
     public var mapWindow: UInt64?
     public var touchAfterShortWrite = false
     public var lease: LeaseSpec?
+    /// sendfile: these calls instead of sending the whole file.
+    public var script: [ScriptedCall]?
 }
 
 /// How the receiver reads (see `ReceiverConfig`).

@@ -80,6 +80,16 @@ struct ScenarioReader {
         return value
     }
 
+    /// A byte count that may be negative ("-1", "-4KiB").
+    func signedBytes(_ node: Node, _ what: String) throws(ScenarioError) -> Int64 {
+        let text = try string(node, what)
+        let negative = text.hasPrefix("-")
+        guard let magnitude = ByteCount.parse(negative ? String(text.dropFirst()) : text), magnitude <= UInt64(Int64.max) else {
+            throw error(node, "\(what): '\(text)' is not a byte count (e.g. 4GiB, -1)")
+        }
+        return negative ? -Int64(magnitude) : Int64(magnitude)
+    }
+
     func integer<T: FixedWidthInteger>(_ node: Node, _ what: String, _ range: ClosedRange<T>) throws(ScenarioError) -> T {
         let value = try bytes(node, what)
         guard let fitted = T(exactly: value), range.contains(fitted) else {
@@ -133,10 +143,14 @@ struct ScenarioReader {
         let receiver = try top["receiver"].map { (node) throws(ScenarioError) in try receiverSpec(node) }
             ?? ReceiverSpec(readSize: 256 << 10)
         let actions = try top["actions"].map { (node) throws(ScenarioError) in try actionList(node) } ?? []
+        let sender = try senderSpec(senderNode)
         let capture = try top["capture"].map { (node) throws(ScenarioError) in try captureSpec(node) }
             ?? CaptureSpec(sides: [.receiver], snaplen: 262_144)
         if capture.payload == .marks && file.dataExtents == nil {
             throw error(top["capture"], "capture payload 'marks' needs file marks (or data ranges) to keep")
+        }
+        if capture.payload == .marks && sender.script != nil {
+            throw error(top["capture"], "capture payload 'marks' is for whole-file transfers, not a script")
         }
         if receiver.pauseAfter != nil && !actions.contains(where: { $0.kind == .resumeReceiver }) {
             throw error(top["receiver"], "receiver pauses (pause_after) but no action resumes it (do: resume-receiver)")
@@ -153,7 +167,7 @@ struct ScenarioReader {
             tags: tags, path: path,
             topology: try top["topology"].map { (node) throws(ScenarioError) in try topology(node) } ?? TopologySpec(kind: .veth),
             file: file,
-            sender: try senderSpec(senderNode),
+            sender: sender,
             receiver: receiver,
             capture: capture,
             actions: actions,
@@ -228,7 +242,7 @@ struct ScenarioReader {
 
     func senderSpec(_ node: Node) throws(ScenarioError) -> SenderSpec {
         let items = try fields(node, in: "sender", allowed: [
-            "method", "chunk", "send_buffer", "pipe_size", "mapping", "map_window", "touch_after_short_write", "lease",
+            "method", "chunk", "send_buffer", "pipe_size", "mapping", "map_window", "touch_after_short_write", "lease", "script",
         ])
         guard let methodNode = items["method"] else { throw error(node, "sender needs a method") }
         var spec = SenderSpec(method: try choice(methodNode, "sender method", SendMethod.self), privateMapping: false)
@@ -241,6 +255,22 @@ struct ScenarioReader {
             spec.touchAfterShortWrite = try bool(touch, "touch_after_short_write")
         }
         if let lease = items["lease"] { spec.lease = try leaseSpec(lease) }
+        if let script = items["script"] {
+            guard spec.method == .sendfile else { throw error(script, "a script is for method sendfile") }
+            guard let list = script.sequence, !list.isEmpty else {
+                throw error(script, "script must be a list of calls like {offset: 4GiB, count: 4KiB}")
+            }
+            var calls: [ScriptedCall] = []
+            for item in list {
+                let fields = try fields(item, in: "a scripted call", allowed: ["offset", "count", "lseek"])
+                guard let count = fields["count"] else { throw error(item, "a scripted call needs a count") }
+                calls.append(ScriptedCall(
+                    lseek: try fields["lseek"].map { (node) throws(ScenarioError) in try signedBytes(node, "lseek") },
+                    offset: try fields["offset"].map { (node) throws(ScenarioError) in try signedBytes(node, "offset") },
+                    count: try bytes(count, "count")))
+            }
+            spec.script = calls
+        }
         if let mapping = items["mapping"] {
             switch try string(mapping, "mapping") {
             case "shared": spec.privateMapping = false

@@ -18,6 +18,22 @@ extension FileDescriptor {
         }
     }
 
+    /// sendfile(2) with a NULL offset: from `source`'s file position, which the kernel advances.
+    public func sendfile(fromPositionOf source: FileDescriptor, count: Int) throws(Errno) -> Int {
+        let out = rawValue
+        return try syscall(retryOnInterrupt: false) { Glibc.sendfile(out, source.rawValue, nil, count) }
+    }
+
+    /// lseek(2) with SEEK_SET; returns the new position.
+    public func seek(to offset: Int64) throws(Errno) -> Int64 {
+        Int64(try syscall { Glibc.lseek(rawValue, off_t(offset), SEEK_SET) })
+    }
+
+    /// lseek(2) with SEEK_CUR 0: the file position.
+    public func position() throws(Errno) -> Int64 {
+        Int64(try syscall { Glibc.lseek(rawValue, 0, SEEK_CUR) })
+    }
+
     /// Flags for `splice(2)`.
     public struct SpliceFlags: OptionSet, Sendable {
         public let rawValue: UInt32

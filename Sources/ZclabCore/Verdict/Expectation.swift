@@ -86,7 +86,7 @@ public enum ObservationKeys {
     /// Syscalls whose per-call figures are observed as `ACTOR.CALL.FIELD`.
     public static let calls = [
         "open", "read", "write", "sendfile", "splice", "splice_fill", "mmap", "touch", "fcntl", "fcntl_setsig", "fcntl_setlease", "setsockopt",
-        "connect", "accept", "shutdown", "truncate", "ftruncate", "pwrite", "capset",
+        "connect", "accept", "shutdown", "truncate", "ftruncate", "pwrite", "capset", "lseek",
     ]
     public static let callFields = ["calls", "return_total", "return_min", "return_max", "errno", "duration_ms"]
 
@@ -136,6 +136,9 @@ public enum ObservationKeys {
     public static func isKnown(_ key: String) -> Bool {
         if fixed.contains(where: { $0.key == key }) { return true }
         let parts = key.split(separator: ".").map(String.init)
+        if parts.count == 4, parts[0] == "sender", parts[1] == "script", Int(parts[2]) != nil {
+            return ["return", "errno", "offset_after"].contains(parts[3])
+        }
         return parts.count == 3 && ["sender", "receiver", "actor"].contains(parts[0])
             && calls.contains(parts[1]) && callFields.contains(parts[2])
     }

@@ -31,6 +31,12 @@ public struct Observations: Sendable {
             values["sender.lease_in_handler"] = .text(breakSignal?.leaseInHandler?.rawValue ?? "none")
             values["sender.handler_action"] = .text(breakSignal?.handlerAction ?? "none")
         }
+        for (index, result) in (done?.script ?? []).enumerated() {
+            let key = "sender.script.\(index + 1)"
+            values["\(key).return"] = result.returned.map { .number($0) } ?? .text("error")
+            values["\(key).errno"] = .text(result.errno ?? "none")
+            values["\(key).offset_after"] = .number(result.offsetAfter)
+        }
         addCalls(steps, actor: "sender")
     }
 
