@@ -25,6 +25,11 @@ ssize_t zcl_splice(int fd_in, int64_t *off_in, int fd_out, int64_t *off_out,
     return splice(fd_in, (loff_t *)off_in, fd_out, (loff_t *)off_out, len, flags);
 }
 
+ssize_t zcl_copy_file_range(int fd_in, int64_t *off_in, int fd_out, int64_t *off_out,
+                            size_t len, unsigned int flags) {
+    return copy_file_range(fd_in, (loff_t *)off_in, fd_out, (loff_t *)off_out, len, flags);
+}
+
 const unsigned int zcl_SPLICE_F_MOVE = SPLICE_F_MOVE;
 const unsigned int zcl_SPLICE_F_NONBLOCK = SPLICE_F_NONBLOCK;
 const unsigned int zcl_SPLICE_F_MORE = SPLICE_F_MORE;

@@ -9,10 +9,10 @@ struct Agent: ParsableCommand {
         shouldDisplay: false)
 
     enum Role: String, ExpressibleByArgument, CaseIterable {
-        case sender, receiver, capture, actor, features
+        case sender, receiver, capture, actor, copy, features
     }
 
-    @Argument(help: "sender, receiver, capture, actor, or features IFNAME.")
+    @Argument(help: "sender, receiver, capture, actor, copy, or features IFNAME.")
     var role: Role
 
     @Argument(help: "For features: the interface.")
@@ -44,6 +44,10 @@ struct Agent: ParsableCommand {
             case .actor:
                 guard let config = try channel.receive(ActorConfig.self) else { channel.fail("no configuration") }
                 var agent = ActorAgent(config: config, channel: channel)
+                agent.run()
+            case .copy:
+                guard let config = try channel.receive(CopyConfig.self) else { channel.fail("no configuration") }
+                var agent = CopyAgent(config: config, channel: channel)
                 agent.run()
             case .features:
                 break

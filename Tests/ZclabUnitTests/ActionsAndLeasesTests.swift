@@ -95,3 +95,23 @@ struct ActionsAndLeasesTests {
         #expect(Findings.verdict(claims[3], in: ScenarioResult(name: "x", file: "", tags: [], verdict: .pass, reason: "")) == .doesNotHold)
     }
 }
+
+@Suite("Copy scenarios")
+struct CopyScenarioTests {
+    @Test func aCopyNeedsNoSender() throws {
+        let scenario = try ScenarioParser.parse(
+            "name: c\nfile: {size: 3GiB, marks: [2GiB, end]}\ncopy: {method: copy_file_range, to: disk}\nexpect: {copy.error: EXDEV}\n",
+            path: "c.yaml")
+        #expect(scenario.copy?.method == .copyFileRange)
+        #expect(scenario.copy?.destination == .disk)
+        #expect(scenario.copy?.folder(runID: "20261126-000000-abcdef") == "/var/tmp/zcl-abcdef")
+        #expect(scenario.file.dataExtents?.count == 2)
+    }
+
+    @Test func aCopyWithASenderIsAnError() {
+        expectParseError(
+            "name: c\nfile: {size: 1MiB}\ncopy: {method: sendfile}\nsender: {method: sendfile}\n", line: 4,
+            message: "a copy scenario has no sender")
+        expectParseError("name: c\nfile: {size: 1MiB}\ncopy: {method: cp}\n", line: 3, message: "copy method 'cp'")
+    }
+}

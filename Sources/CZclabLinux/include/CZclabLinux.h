@@ -11,6 +11,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/// copy_file_range(2). Offsets may be NULL.
+ssize_t zcl_copy_file_range(int fd_in, int64_t *off_in, int fd_out, int64_t *off_out,
+                            size_t len, unsigned int flags);
+
 /// splice(2). Offsets may be NULL.
 ssize_t zcl_splice(int fd_in, int64_t *off_in, int fd_out, int64_t *off_out,
                    size_t len, unsigned int flags);

@@ -61,6 +61,8 @@ public struct AgentEvent: Codable, Sendable {
     public var signals: [SignalRecord]?
     /// The sender's lease, when it took one.
     public var lease: LeaseReport?
+    /// A copy agent's result.
+    public var copy: CopyReport?
     /// The sender's scripted calls and what each gave.
     public var script: [ScriptedCall.Result]?
     /// With `done`: the agent's peak resident memory in KiB.

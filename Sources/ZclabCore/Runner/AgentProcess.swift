@@ -10,12 +10,14 @@ final class AgentProcess {
     private(set) var finished: AgentEvent?
     private(set) var failure: String?
 
-    /// Starts `executable agent ROLE` in `namespace`; the agent's standard
-    /// error is appended to `logPath`.
-    init(role: String, namespace: String, executable: String, config: some Encodable, logPath: String) throws {
+    /// Starts `executable agent ROLE` in `namespace` (nil: where the runner
+    /// is, for agents that touch no network); the agent's standard error is
+    /// appended to `logPath`.
+    init(role: String, namespace: String?, executable: String, config: some Encodable, logPath: String) throws {
         self.role = role
+        let command = [executable, "agent", role]
         process = try ChildProcess(
-            ["ip", "netns", "exec", namespace, executable, "agent", role],
+            namespace.map { ["ip", "netns", "exec", $0] + command } ?? command,
             pipeInput: true, pipeOutput: true, errorPath: logPath)
         reader = LineReader(process.output!)
         try send(config)

@@ -13,6 +13,8 @@ final class ScenarioExecution {
     var sender: AgentProcess?
     var actors: [AgentProcess] = []
     var changedSysctls: [ResourceLedger.Entry] = []
+    var copier: AgentProcess?
+    var copyPath: String?
     var runnerSteps: [SyscallStep] = []
     var blockedIn: String?
     /// The smallest size an action truncated the file to.
@@ -28,7 +30,7 @@ final class ScenarioExecution {
         filePath = "\(RunNames.scratchFolder(runID: runner.ledger.runID))/\(scenario.name).dat"
     }
 
-    var agents: [AgentProcess] { captures.map(\.agent) + [receiver, sender].compactMap { $0 } + actors }
+    var agents: [AgentProcess] { captures.map(\.agent) + [receiver, sender, copier].compactMap { $0 } + actors }
 
     func perform(into result: inout ScenarioResult) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -44,6 +46,10 @@ final class ScenarioExecution {
         }
         try applySysctls()
         try checkSignals()
+        if let copy = scenario.copy {
+            try performCopy(copy, into: &result)
+            return
+        }
 
         let topology = try Topology.create(scenario.topology, ledger: runner.ledger, index: index)
         self.topology = topology
@@ -139,6 +145,38 @@ final class ScenarioExecution {
         }
     }
 
+    /// Copies the test file to another file with the scenario's method and
+    /// judges the copy: its calls, its content, and whether holes survived.
+    func performCopy(_ copy: CopySpec, into result: inout ScenarioResult) throws {
+        let folder = copy.folder(runID: runner.ledger.runID)
+        if !FileManager.default.fileExists(atPath: folder) {
+            runner.ledger.add(.directory(folder))
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+        copyPath = "\(folder)/\(scenario.name).copy"
+        let config = CopyConfig(
+            source: filePath, destination: copyPath!, method: copy.method, chunk: copy.chunk, expected: scenario.file)
+        let agent = try AgentProcess(
+            role: "copy", namespace: nil, executable: runner.executable, config: config, logPath: "\(directory)/agents.log")
+        copier = agent
+        let started = monotonicNanoseconds()
+        let done = try waitFor(agent, .done, within: scenario.timeout)
+        let seconds = Double(monotonicNanoseconds() - started) / 1e9
+        result.agents = ["copier": "\(agent.stop())"]
+        result.steps = runnerSteps + (done.steps ?? [])
+        var observations = Observations()
+        observations.addCalls(done.steps ?? [], actor: "copier")
+        if let report = done.copy {
+            result.received = report.check
+            observations.addCopy(report)
+        }
+        result.resources = ResourceUse(
+            transferSeconds: seconds, secondsPerGiB: seconds / (Double(max(scenario.file.size, 1)) / Double(1 << 30)),
+            peakRSSKiB: ["runner": ResourceUse.peakRSSKiBOfThisProcess(), "copier": done.peakRSSKiB ?? 0])
+        result.observations = observations.values
+        result.assertions = observations.judge(scenario.expectations, dropped: 0)
+    }
+
     /// Skips the scenario, with the numbers, when the test file or its
     /// captures would not fit.
     func checkFreeSpace() throws {
@@ -147,9 +185,14 @@ final class ScenarioExecution {
         // Whole packets cost about 3% over the payload; headers only, 128 bytes a (up to 64 KiB) frame.
         let perSide = scenario.capture.payload == .marks ? streamBytes / 256 + 2 * dataBytes : streamBytes / 100 * 103
         let captureBytes = perSide * UInt64(scenario.capture.sides.count)
-        for (path, needed, what) in [
-            (RunNames.scratchParent, dataBytes, "the test file"), (directory, captureBytes, "the captures"),
-        ] {
+        var needs = [(RunNames.scratchParent, dataBytes, "the test file"), (directory, captureBytes, "the captures")]
+        if let copy = scenario.copy {
+            // A copy that does not keep the holes takes the whole size.
+            let parent = copy.destination == .tmpfs ? RunNames.scratchParent : "/var/tmp"
+            needs = [(RunNames.scratchParent, dataBytes, "the test file"), (parent, scenario.file.size, "the copy")]
+            if copy.destination == .tmpfs { needs = [(parent, dataBytes + scenario.file.size, "the test file and its copy")] }
+        }
+        for (path, needed, what) in needs {
             let free = freeBytes(path)
             if free < needed + (64 << 20) {
                 throw SkipScenario(reason: "\(what) need \(ByteCount.approximate(needed)) on \(path), which has \(ByteCount.approximate(free)) free")
@@ -372,10 +415,8 @@ final class ScenarioExecution {
         for agent in agents { _ = agent.stop() }
         var problems = topology?.destroy(ledger: runner.ledger) ?? []
         problems += runner.ledger.undo(changedSysctls)
-        do {
-            if FileManager.default.fileExists(atPath: filePath) { try FileManager.default.removeItem(atPath: filePath) }
-        } catch {
-            problems.append("removing \(filePath): \(error)")
+        for path in [filePath, copyPath].compactMap({ $0 }) where FileManager.default.fileExists(atPath: path) {
+            do { try FileManager.default.removeItem(atPath: path) } catch { problems.append("removing \(path): \(error)") }
         }
         return problems
     }

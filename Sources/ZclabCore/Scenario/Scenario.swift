@@ -17,6 +17,8 @@ public struct Scenario: Sendable {
     public var timeout: Double
     /// TCP port of the receiver.
     public var port: UInt16
+    /// A file-to-file copy instead of a network transfer (then `sender` is unused).
+    public var copy: CopySpec?
     /// sysctls to set for the scenario (path under /proc/sys: value), restored after.
     public var sysctls: [String: String] = [:]
     /// uid (and gid) to give the test file, for experiments as a non-owner.
@@ -33,6 +35,24 @@ public struct Scenario: Sendable {
     /// What the receiver and the wire should see.
     public var expectedStream: any ExpectedContent {
         sentRanges.map { ConcatenatedContent(base: file.content, pieces: $0) } ?? file.content
+    }
+}
+
+/// A file-to-file copy in the kernel, instead of a transfer over the network.
+public struct CopySpec: Sendable {
+    public enum Destination: String, Sendable, CaseIterable {
+        /// /dev/shm, the test file's own filesystem.
+        case tmpfs
+        /// /var/tmp, on the disk.
+        case disk
+    }
+    public var method: CopyMethod
+    public var destination: Destination
+    public var chunk: UInt64?
+
+    /// The folder the copy goes to for a run.
+    public func folder(runID: String) -> String {
+        destination == .tmpfs ? RunNames.scratchFolder(runID: runID) : "/var/tmp/zcl-\(RunNames.tag(of: runID))"
     }
 }
 

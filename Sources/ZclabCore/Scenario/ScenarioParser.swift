@@ -118,14 +118,18 @@ struct ScenarioReader {
     func scenario(_ root: Node) throws(ScenarioError) -> Scenario {
         let top = try fields(root, in: "the scenario", allowed: [
             "name", "description", "tags", "topology", "file", "sender", "receiver", "capture", "actions", "expect",
-            "timeout", "port", "sysctls",
+            "timeout", "port", "sysctls", "copy",
         ])
         guard let nameNode = top["name"] else { throw error(root, "missing 'name'") }
         let name = try string(nameNode, "name")
         guard name.range(of: "^[A-Za-z0-9][A-Za-z0-9._-]*$", options: .regularExpression) != nil else {
             throw error(nameNode, "name '\(name)' may use letters, digits, '.', '_' and '-' only")
         }
-        guard let senderNode = top["sender"] else { throw error(root, "missing 'sender' (at least its method)") }
+        let copy = try top["copy"].map { (node) throws(ScenarioError) in try copySpec(node) }
+        if copy != nil, let node = top["sender"] ?? top["receiver"] ?? top["capture"] ?? top["actions"] {
+            throw error(node, "a copy scenario has no sender, receiver, capture or actions")
+        }
+        if copy == nil && top["sender"] == nil { throw error(root, "missing 'sender' (at least its method), or 'copy'") }
         guard let fileNode = top["file"] else { throw error(root, "missing 'file' (at least its size)") }
         var tags: [String] = []
         if let node = top["tags"] {
@@ -143,7 +147,9 @@ struct ScenarioReader {
         let receiver = try top["receiver"].map { (node) throws(ScenarioError) in try receiverSpec(node) }
             ?? ReceiverSpec(readSize: 256 << 10)
         let actions = try top["actions"].map { (node) throws(ScenarioError) in try actionList(node) } ?? []
-        let sender = try senderSpec(senderNode)
+        // A copy scenario has no sender; the placeholder is never used.
+        let sender = try top["sender"].map { (node) throws(ScenarioError) in try senderSpec(node) }
+            ?? SenderSpec(method: .sendfile, privateMapping: false)
         let capture = try top["capture"].map { (node) throws(ScenarioError) in try captureSpec(node) }
             ?? CaptureSpec(sides: [.receiver], snaplen: 262_144)
         if capture.payload == .marks && file.dataExtents == nil {
@@ -175,6 +181,7 @@ struct ScenarioReader {
             timeout: timeout,
             port: try top["port"].map { (node) throws(ScenarioError) in try integer(node, "port", UInt16(1)...UInt16.max) } ?? 5001)
         scenario.sysctls = sysctls
+        scenario.copy = copy
         scenario.fileOwner = try fileNode.mapping?["owner"].map { (node) throws(ScenarioError) in try integer(node, "owner", UInt32(0)...UInt32(65535)) }
         return scenario
     }
@@ -278,6 +285,15 @@ struct ScenarioReader {
             case let other: throw error(mapping, "mapping '\(other)' is not one of: shared, private")
             }
         }
+        return spec
+    }
+
+    func copySpec(_ node: Node) throws(ScenarioError) -> CopySpec {
+        let items = try fields(node, in: "copy", allowed: ["method", "to", "chunk"])
+        guard let method = items["method"] else { throw error(node, "copy needs a method (sendfile or copy_file_range)") }
+        var spec = CopySpec(method: try choice(method, "copy method", CopyMethod.self), destination: .tmpfs)
+        if let to = items["to"] { spec.destination = try choice(to, "copy to", CopySpec.Destination.self) }
+        if let chunk = items["chunk"] { spec.chunk = try integer(chunk, "chunk", UInt64(1)...UInt64(Int.max)) }
         return spec
     }
 

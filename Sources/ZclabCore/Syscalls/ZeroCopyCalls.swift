@@ -34,6 +34,15 @@ extension FileDescriptor {
         Int64(try syscall { Glibc.lseek(rawValue, 0, SEEK_CUR) })
     }
 
+    /// copy_file_range(2) from `source` at `inputOffset` to this descriptor at
+    /// `outputOffset`, both advanced by the kernel; returns the count copied.
+    public func copyFileRange(
+        from source: FileDescriptor, inputOffset: inout Int64, outputOffset: inout Int64, count: Int
+    ) throws(Errno) -> Int {
+        let out = rawValue
+        return try syscall { zcl_copy_file_range(source.rawValue, &inputOffset, out, &outputOffset, count, 0) }
+    }
+
     /// Flags for `splice(2)`.
     public struct SpliceFlags: OptionSet, Sendable {
         public let rawValue: UInt32

@@ -86,7 +86,7 @@ public enum ObservationKeys {
     /// Syscalls whose per-call figures are observed as `ACTOR.CALL.FIELD`.
     public static let calls = [
         "open", "read", "write", "sendfile", "splice", "splice_fill", "mmap", "touch", "fcntl", "fcntl_setsig", "fcntl_setlease", "setsockopt",
-        "connect", "accept", "shutdown", "truncate", "ftruncate", "pwrite", "capset", "lseek",
+        "connect", "accept", "shutdown", "truncate", "ftruncate", "pwrite", "capset", "lseek", "copy_file_range",
     ]
     public static let callFields = ["calls", "return_total", "return_min", "return_max", "errno", "duration_ms"]
 
@@ -100,6 +100,13 @@ public enum ObservationKeys {
         ("sender.signal_code", "its si_code (BUS_ADRERR), or none"),
         ("sender.fault_offset", "the file offset of its si_addr inside the sender's mapping, or none"),
         ("file.size_after", "the test file's size when the transfer ended"),
+        ("copy.bytes", "bytes a file-to-file copy's calls reported"),
+        ("copy.error", "errno name of the call that stopped the copy, or none"),
+        ("copy.matches", "the copy equals the source, byte for byte"),
+        ("copy.first_mismatch", "offset of the first byte of the copy that differs, or none"),
+        ("copy.allocated_bytes", "space the copy takes (st_blocks × 512)"),
+        ("copy.source_allocated_bytes", "space the sparse source takes"),
+        ("copy.holes_kept", "the copy takes no more space than the source (give or take 1 MiB): its holes survived"),
         ("sender.lease_set", "ok, or the errno F_SETLEASE failed with"),
         ("sender.lease_before", "F_GETLEASE right after taking the lease (F_RDLCK, F_WRLCK, F_UNLCK)"),
         ("sender.lease_after", "F_GETLEASE after the transfer"),
@@ -139,7 +146,7 @@ public enum ObservationKeys {
         if parts.count == 4, parts[0] == "sender", parts[1] == "script", Int(parts[2]) != nil {
             return ["return", "errno", "offset_after"].contains(parts[3])
         }
-        return parts.count == 3 && ["sender", "receiver", "actor"].contains(parts[0])
+        return parts.count == 3 && ["sender", "receiver", "actor", "copier"].contains(parts[0])
             && calls.contains(parts[1]) && callFields.contains(parts[2])
     }
 }

@@ -101,6 +101,19 @@ public struct Observations: Sendable {
         }
     }
 
+    /// A file-to-file copy: bytes, whether the copy equals the source, and
+    /// whether the source's holes survived (the copy allocates no more than
+    /// the source, give or take 1 MiB).
+    public mutating func addCopy(_ report: CopyReport) {
+        values["copy.bytes"] = .number(Int64(report.bytes))
+        values["copy.error"] = .text(report.error ?? "none")
+        values["copy.matches"] = .flag(report.check.matches)
+        values["copy.first_mismatch"] = report.check.firstMismatch.map { .number(Int64($0.offset)) } ?? .text("none")
+        values["copy.source_allocated_bytes"] = .number(Int64(report.sourceAllocated))
+        values["copy.allocated_bytes"] = .number(Int64(report.destinationAllocated))
+        values["copy.holes_kept"] = .flag(report.destinationAllocated <= report.sourceAllocated + (1 << 20))
+    }
+
     /// Per-call figures over all of an actor's steps: calls, return total,
     /// smallest and largest return, and the last errno ("none" if no call failed).
     mutating func addCalls(_ steps: [SyscallStep], actor: String) {
