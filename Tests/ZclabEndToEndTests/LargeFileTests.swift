@@ -26,8 +26,10 @@ extension EndToEnd {
                 return total + ((attributes[.size] as? UInt64) ?? 0)
             }
             #expect(kept < 64 << 20, "\(kept) bytes kept")
-            let scratch = try FileManager.default.contentsOfDirectory(atPath: "/dev/shm").filter { $0.hasPrefix("zcl") }
-            #expect(scratch.isEmpty, "left in /dev/shm: \(scratch)")
+            for parent in ["/dev/shm", "/var/tmp"] {
+                let scratch = try FileManager.default.contentsOfDirectory(atPath: parent).filter { $0.hasPrefix("zcl") }
+                #expect(scratch.isEmpty, "left in \(parent): \(scratch)")
+            }
             let left = try zclResources()
             #expect(left.isEmpty, "left behind: \(left)")
         }

@@ -27,7 +27,7 @@ final class ScenarioExecution {
         self.index = index
         self.runner = runner
         directory = "\(runner.outputDirectory)/\(scenario.name)"
-        filePath = "\(RunNames.scratchFolder(runID: runner.ledger.runID))/\(scenario.name).dat"
+        filePath = "\(RunNames.scratchFolder(runID: runner.ledger.runID, onDisk: scenario.fileOnDisk))/\(scenario.name).dat"
     }
 
     var agents: [AgentProcess] { captures.map(\.agent) + [receiver, sender, copier].compactMap { $0 } + actors }
@@ -35,7 +35,7 @@ final class ScenarioExecution {
     func perform(into result: inout ScenarioResult) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try checkFreeSpace()
-        let scratch = RunNames.scratchFolder(runID: runner.ledger.runID)
+        let scratch = RunNames.scratchFolder(runID: runner.ledger.runID, onDisk: scenario.fileOnDisk)
         if !FileManager.default.fileExists(atPath: scratch) {
             runner.ledger.add(.directory(scratch))
             try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
@@ -185,12 +185,14 @@ final class ScenarioExecution {
         // Whole packets cost about 3% over the payload; headers only, 128 bytes a (up to 64 KiB) frame.
         let perSide = scenario.capture.payload == .marks ? streamBytes / 256 + 2 * dataBytes : streamBytes / 100 * 103
         let captureBytes = perSide * UInt64(scenario.capture.sides.count)
-        var needs = [(RunNames.scratchParent, dataBytes, "the test file"), (directory, captureBytes, "the captures")]
+        let fileParent = scenario.fileOnDisk ? RunNames.diskParent : RunNames.scratchParent
+        var needs = [(fileParent, dataBytes, "the test file"), (directory, captureBytes, "the captures")]
         if let copy = scenario.copy {
             // A copy that does not keep the holes takes the whole size.
-            let parent = copy.destination == .tmpfs ? RunNames.scratchParent : "/var/tmp"
-            needs = [(RunNames.scratchParent, dataBytes, "the test file"), (parent, scenario.file.size, "the copy")]
-            if copy.destination == .tmpfs { needs = [(parent, dataBytes + scenario.file.size, "the test file and its copy")] }
+            let parent = copy.destination == .tmpfs ? RunNames.scratchParent : RunNames.diskParent
+            needs = parent == fileParent
+                ? [(parent, dataBytes + scenario.file.size, "the test file and its copy")]
+                : [(fileParent, dataBytes, "the test file"), (parent, scenario.file.size, "the copy")]
         }
         for (path, needed, what) in needs {
             let free = freeBytes(path)

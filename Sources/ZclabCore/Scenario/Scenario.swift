@@ -23,6 +23,8 @@ public struct Scenario: Sendable {
     public var sysctls: [String: String] = [:]
     /// uid (and gid) to give the test file, for experiments as a non-owner.
     public var fileOwner: UInt32?
+    /// Put the test file on the disk (/var/tmp) rather than tmpfs.
+    public var fileOnDisk = false
 
     /// The file ranges the sender should put on the wire, in order: the
     /// whole file, or what a script's calls should send.
@@ -52,7 +54,7 @@ public struct CopySpec: Sendable {
 
     /// The folder the copy goes to for a run.
     public func folder(runID: String) -> String {
-        destination == .tmpfs ? RunNames.scratchFolder(runID: runID) : "/var/tmp/zcl-\(RunNames.tag(of: runID))"
+        RunNames.scratchFolder(runID: runID, onDisk: destination == .disk)
     }
 }
 

@@ -183,6 +183,13 @@ struct ScenarioReader {
         scenario.sysctls = sysctls
         scenario.copy = copy
         scenario.fileOwner = try fileNode.mapping?["owner"].map { (node) throws(ScenarioError) in try integer(node, "owner", UInt32(0)...UInt32(65535)) }
+        if let on = fileNode.mapping?["on"] {
+            switch try string(on, "file on") {
+            case "tmpfs": scenario.fileOnDisk = false
+            case "disk": scenario.fileOnDisk = true
+            case let other: throw error(on, "file on '\(other)' is not one of: tmpfs, disk")
+            }
+        }
         return scenario
     }
 
@@ -206,7 +213,7 @@ struct ScenarioReader {
     }
 
     func testFile(_ node: Node) throws(ScenarioError) -> TestFileSpec {
-        let items = try fields(node, in: "file", allowed: ["size", "seed", "data", "marks", "mark_window", "owner"])
+        let items = try fields(node, in: "file", allowed: ["size", "seed", "data", "marks", "mark_window", "owner", "on"])
         guard let sizeNode = items["size"] else { throw error(node, "file needs a size") }
         var spec = TestFileSpec(size: try bytes(sizeNode, "file size"), seed: 1)
         if let seed = items["seed"] { spec.seed = try bytes(seed, "seed") }

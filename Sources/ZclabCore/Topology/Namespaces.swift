@@ -53,7 +53,7 @@ public func cleanLeftovers(force: Bool = false) -> CleanReport {
         do { try runCommand(["ip", "link", "delete", link]); report.removed.append("interface \(link)") }
         catch { report.problems.append("\(error)") }
     }
-    for scratch in [RunNames.scratchParent, "/var/tmp"] {
+    for scratch in [RunNames.scratchParent, RunNames.diskParent] {
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: scratch)) ?? [] where entry.hasPrefix(Namespaces.prefix) {
             if owned(entry) { report.skipped.append("folder \(scratch)/\(entry) (its run is alive)"); continue }
             do { try FileManager.default.removeItem(atPath: "\(scratch)/\(entry)"); report.removed.append("folder \(scratch)/\(entry)") }

@@ -18,6 +18,11 @@ public enum RunNames {
     /// The 6-hex-digit tag of a run ID.
     public static func tag(of runID: String) -> String { String(runID.suffix(6)) }
 
-    /// Folder for a run's test files.
-    public static func scratchFolder(runID: String) -> String { "\(scratchParent)/zcl-\(tag(of: runID))" }
+    /// Where files go that a scenario asks to have on the disk.
+    public static let diskParent = "/var/tmp"
+
+    /// Folder for a run's test files: on tmpfs, or on the disk.
+    public static func scratchFolder(runID: String, onDisk: Bool = false) -> String {
+        "\(onDisk ? diskParent : scratchParent)/zcl-\(tag(of: runID))"
+    }
 }
