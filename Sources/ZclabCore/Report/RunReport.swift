@@ -155,10 +155,12 @@ public struct ResourceUse: Codable, Sendable {
         case transferSeconds = "transfer_seconds", secondsPerGiB = "seconds_per_gib", peakRSSKiB = "peak_rss_kib"
     }
 
-    /// getrusage(RUSAGE_SELF) ru_maxrss: this process's peak resident memory in KiB.
+    /// This process's peak resident memory in KiB: VmHWM from
+    /// /proc/self/status. (getrusage's ru_maxrss survives execve, so a child
+    /// would report its parent's peak.)
     public static func peakRSSKiBOfThisProcess() -> Int {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return usage.ru_maxrss
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
     }
 }
