@@ -27,33 +27,13 @@ struct Agent: ParsableCommand {
         var hello = AgentEvent(.hello)
         hello.pid = getpid()
         channel.send(hello)
-        do {
-            switch role {
-            case .sender:
-                guard let config = try channel.receive(SenderConfig.self) else { channel.fail("no configuration") }
-                var agent = SenderAgent(config: config, channel: channel)
-                agent.run()
-            case .receiver:
-                guard let config = try channel.receive(ReceiverConfig.self) else { channel.fail("no configuration") }
-                var agent = ReceiverAgent(config: config, channel: channel)
-                agent.run()
-            case .capture:
-                guard let config = try channel.receive(CaptureConfig.self) else { channel.fail("no configuration") }
-                var agent = CaptureAgent(config: config, channel: channel)
-                agent.run()
-            case .actor:
-                guard let config = try channel.receive(ActorConfig.self) else { channel.fail("no configuration") }
-                var agent = ActorAgent(config: config, channel: channel)
-                agent.run()
-            case .copy:
-                guard let config = try channel.receive(CopyConfig.self) else { channel.fail("no configuration") }
-                var agent = CopyAgent(config: config, channel: channel)
-                agent.run()
-            case .features:
-                break
-            }
-        } catch {
-            channel.fail("\(role.rawValue): bad configuration: \(error)")
+        switch role {
+        case .sender: SenderAgent.start(on: &channel)
+        case .receiver: ReceiverAgent.start(on: &channel)
+        case .capture: CaptureAgent.start(on: &channel)
+        case .actor: ActorAgent.start(on: &channel)
+        case .copy: CopyAgent.start(on: &channel)
+        case .features: return
         }
     }
 }
