@@ -6,7 +6,9 @@
 #include <stdatomic.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/errqueue.h>
 #include <linux/ethtool.h>
+#include <netinet/in.h>
 #include <linux/sockios.h>
 #include <net/if.h>
 #include <signal.h>
@@ -271,4 +273,33 @@ int zcl_drop_capability(int cap) {
     data[word].permitted &= ~bit;
     data[word].inheritable &= ~bit;
     return (int)syscall(SYS_capset, &header, data);
+}
+
+const int zcl_SO_EE_ORIGIN_ZEROCOPY = SO_EE_ORIGIN_ZEROCOPY;
+const int zcl_SO_EE_CODE_ZEROCOPY_COPIED = SO_EE_CODE_ZEROCOPY_COPIED;
+
+int zcl_read_zerocopy_notification(int fd, zcl_zerocopy_notification *out) {
+    char control[256];
+    struct msghdr msg;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) {
+        return errno == EAGAIN ? 0 : -1;
+    }
+    for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+        if ((cm->cmsg_level == SOL_IP && cm->cmsg_type == IP_RECVERR) ||
+            (cm->cmsg_level == SOL_IPV6 && cm->cmsg_type == IPV6_RECVERR)) {
+            struct sock_extended_err err;
+            memcpy(&err, CMSG_DATA(cm), sizeof err);
+            out->lo = err.ee_info;
+            out->hi = err.ee_data;
+            out->code = err.ee_code;
+            out->origin = err.ee_origin;
+            out->error = (int)err.ee_errno;
+            return 1;
+        }
+    }
+    errno = ENOMSG;
+    return -1;
 }

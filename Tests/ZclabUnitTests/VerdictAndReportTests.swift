@@ -108,3 +108,30 @@ struct VerdictAndReportTests {
         #expect(report.exitStatus == 0)
     }
 }
+
+@Suite("MSG_ZEROCOPY completions")
+struct ZerocopyReportTests {
+    func note(_ lo: UInt32, _ hi: UInt32) -> ZerocopyNotification {
+        ZerocopyNotification(lo: lo, hi: hi, code: "copied", error: 0)
+    }
+
+    @Test func idsMustBeCoveredOnceInOrderFromZero() {
+        #expect(ZerocopyReport(sends: 10, notifications: [note(0, 3), note(4, 4), note(5, 9)]).idsComplete)
+        #expect(!ZerocopyReport(sends: 10, notifications: [note(0, 3), note(5, 9)]).idsComplete)      // a gap
+        #expect(!ZerocopyReport(sends: 10, notifications: [note(0, 5), note(5, 9)]).idsComplete)      // 5 twice
+        #expect(!ZerocopyReport(sends: 10, notifications: [note(1, 9)]).idsComplete)                  // not from 0
+        #expect(!ZerocopyReport(sends: 10, notifications: [note(0, 8)]).idsComplete)                  // one missing
+        #expect(ZerocopyReport(sends: 0, notifications: []).idsComplete)
+    }
+
+    @Test func observations() {
+        var done = AgentEvent(.done)
+        done.zerocopy = ZerocopyReport(sends: 4, notifications: [note(0, 1), ZerocopyNotification(lo: 2, hi: 3, code: "zerocopy", error: 0)])
+        var observations = Observations()
+        observations.addSender(termination: .exited(0), done: done, blockedIn: nil)
+        #expect(observations.values["zerocopy.ids_complete"] == .flag(true))
+        #expect(observations.values["zerocopy.copied_notifications"] == .number(1))
+        #expect(observations.values["zerocopy.zerocopy_notifications"] == .number(1))
+        #expect(observations.values["zerocopy.first_id"] == .number(0))
+    }
+}

@@ -15,6 +15,26 @@
 ssize_t zcl_copy_file_range(int fd_in, int64_t *off_in, int fd_out, int64_t *off_out,
                             size_t len, unsigned int flags);
 
+/// A MSG_ZEROCOPY completion from the socket's error queue
+/// (struct sock_extended_err): the range of send ids [lo, hi] it completes.
+typedef struct {
+    uint32_t lo;
+    uint32_t hi;
+    /// ee_code: 0, or SO_EE_CODE_ZEROCOPY_COPIED (1) when the kernel copied.
+    int code;
+    int origin;
+    int error;
+} zcl_zerocopy_notification;
+
+/// Reads one notification from the error queue of `fd` without blocking.
+/// Returns 1 with `out` set, 0 when the queue is empty, -1 with errno set.
+/// Messages that are not MSG_ZEROCOPY completions are returned too (their
+/// origin says what they are).
+int zcl_read_zerocopy_notification(int fd, zcl_zerocopy_notification *out);
+
+extern const int zcl_SO_EE_ORIGIN_ZEROCOPY;
+extern const int zcl_SO_EE_CODE_ZEROCOPY_COPIED;
+
 /// splice(2). Offsets may be NULL.
 ssize_t zcl_splice(int fd_in, int64_t *off_in, int fd_out, int64_t *off_out,
                    size_t len, unsigned int flags);

@@ -61,6 +61,8 @@ public struct AgentEvent: Codable, Sendable {
     public var signals: [SignalRecord]?
     /// The sender's lease, when it took one.
     public var lease: LeaseReport?
+    /// The sender's MSG_ZEROCOPY sends and completions.
+    public var zerocopy: ZerocopyReport?
     /// A copy agent's result.
     public var copy: CopyReport?
     /// The sender's scripted calls and what each gave.

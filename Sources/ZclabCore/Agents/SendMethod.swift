@@ -8,6 +8,9 @@ public enum SendMethod: String, Codable, Sendable, CaseIterable {
     case sendfile
     /// splice(2) file to pipe, then pipe to socket.
     case splice
+    /// send(2) with MSG_ZEROCOPY from a mapping of the file, completions read
+    /// from the socket's error queue.
+    case msgZerocopy = "msg-zerocopy"
 
     /// The syscall in which a sender of this method blocks when the socket is full.
     public var blockingCall: String {
@@ -15,6 +18,7 @@ public enum SendMethod: String, Codable, Sendable, CaseIterable {
         case .readWrite, .mmapWrite: "write"
         case .sendfile: "sendfile"
         case .splice: "splice"
+        case .msgZerocopy: "sendto"
         }
     }
 }

@@ -47,6 +47,9 @@ public struct SenderAgent {
     var currentSocket: FileDescriptor?
     /// What each scripted call gave.
     var scriptResults: [ScriptedCall.Result] = []
+    /// MSG_ZEROCOPY: sends made and the completions read.
+    var zerocopySends: UInt32?
+    var notifications: [ZerocopyNotification] = []
 
     public init(config: SenderConfig, channel: AgentChannel) {
         self.config = config
@@ -91,6 +94,7 @@ public struct SenderAgent {
         done.signals = SignalRecorder.records(mapping: currentMapping?.bytes, mappingOffset: currentMappingOffset)
         done.lease = lease?.report
         done.script = config.script == nil ? nil : scriptResults
+        done.zerocopy = zerocopySends.map { ZerocopyReport(sends: $0, notifications: notifications) }
         done.message = failure
         channel.send(done)
         exit(0)
@@ -124,6 +128,7 @@ public struct SenderAgent {
         case .readWrite: try readWrite(file, size: size, to: socket, sent: &sent)
         case .mmapWrite: try mmapWrite(file, size: size, to: socket, sent: &sent)
         case .splice: try splice(file, size: size, to: socket, sent: &sent)
+        case .msgZerocopy: try msgZerocopy(file, size: size, to: socket, sent: &sent)
         }
     }
 
@@ -231,6 +236,67 @@ public struct SenderAgent {
             currentMapping = nil
             offset += UInt64(length)
         }
+    }
+
+    /// SO_ZEROCOPY, then send(2) with MSG_ZEROCOPY from a mapping of the
+    /// file, `chunk` bytes a call (64 KiB by default), reading completions as
+    /// they come; ENOBUFS (out of optmem for notifications) waits for
+    /// completions and tries again. At the end, waits (up to 10 s) until every
+    /// send is completed, since the mapping must outlive the sends.
+    private mutating func msgZerocopy(
+        _ file: FileDescriptor, size: UInt64, to socket: FileDescriptor, sent: inout UInt64
+    ) throws(Errno) {
+        try log.record("setsockopt", "SO_ZEROCOPY=1") { () throws(Errno) in
+            try TCPSocket(descriptor: socket).setOption(level: SOL_SOCKET, name: SO_ZEROCOPY, 1)
+            return 0
+        }
+        guard size > 0 else { return }
+        let mapping = try log.record("mmap", "length=\(size) prot=PROT_READ flags=MAP_SHARED offset=0", returnValue: { _ in 0 }) {
+            () throws(Errno) in try FileMapping(file, offset: 0, length: Int(size), sharing: .shared)
+        }
+        defer { mapping.unmap() }
+        let chunk = Int(config.chunk ?? 64 << 10)
+        var position = 0
+        var sends: UInt32 = 0
+        while position < Int(size) {
+            let piece = UnsafeRawBufferPointer(rebasing: mapping.bytes[position ..< min(Int(size), position + chunk)])
+            do {
+                let moved = try log.record("send", "fd=\(socket.rawValue) len=\(piece.count) flags=MSG_ZEROCOPY") { () throws(Errno) in
+                    try socket.send(piece, flags: Int32(MSG_ZEROCOPY))
+                }
+                sends += 1
+                position += moved
+                sent += UInt64(moved)
+            } catch .interrupted {
+                continue
+            } catch let error where error == Errno(ENOBUFS) {
+                try awaitNotifications(on: socket, milliseconds: 100)
+                continue
+            }
+            try drainNotifications(socket)
+        }
+        zerocopySends = sends
+        let deadline = monotonicNanoseconds() + 10_000_000_000
+        while completedIDs() < UInt64(sends) && monotonicNanoseconds() < deadline {
+            try awaitNotifications(on: socket, milliseconds: 100)
+        }
+    }
+
+    /// Reads every completion waiting on the error queue.
+    private mutating func drainNotifications(_ socket: FileDescriptor) throws(Errno) {
+        while let notification = try socket.nextZerocopyNotification() { notifications.append(notification) }
+    }
+
+    /// Waits until the error queue is readable (POLLERR), then drains it.
+    private mutating func awaitNotifications(on socket: FileDescriptor, milliseconds: Int32) throws(Errno) {
+        var descriptor = pollfd(fd: socket.rawValue, events: 0, revents: 0)
+        _ = Glibc.poll(&descriptor, 1, milliseconds)
+        try drainNotifications(socket)
+    }
+
+    /// How many send ids the completions so far cover.
+    private func completedIDs() -> UInt64 {
+        notifications.reduce(0) { $0 + UInt64($1.hi &- $1.lo) + 1 }
     }
 
     /// The mapping being written from, to place fault addresses in the file.
@@ -349,5 +415,21 @@ public struct ScriptedCall: Codable, Sendable, Equatable {
         let end = min(size, UInt64(start) + count)
         if offset == nil { position = Int64(end) }
         return ByteRange(lower: UInt64(start), upper: end)
+    }
+}
+
+/// The MSG_ZEROCOPY sends of a transfer and their completions, in the order read.
+public struct ZerocopyReport: Codable, Sendable, Equatable {
+    public var sends: UInt32
+    public var notifications: [ZerocopyNotification]
+
+    /// The completions cover ids 0 ..< sends exactly once, in order.
+    public var idsComplete: Bool {
+        var next: UInt32 = 0
+        for notification in notifications {
+            guard notification.lo == next, notification.hi >= notification.lo else { return false }
+            next = notification.hi &+ 1
+        }
+        return next == sends
     }
 }

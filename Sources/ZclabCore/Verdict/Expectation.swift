@@ -86,7 +86,7 @@ public enum ObservationKeys {
     /// Syscalls whose per-call figures are observed as `ACTOR.CALL.FIELD`.
     public static let calls = [
         "open", "read", "write", "sendfile", "splice", "splice_fill", "mmap", "touch", "fcntl", "fcntl_setsig", "fcntl_setlease", "setsockopt",
-        "connect", "accept", "shutdown", "truncate", "ftruncate", "pwrite", "capset", "lseek", "copy_file_range",
+        "connect", "accept", "shutdown", "truncate", "ftruncate", "pwrite", "capset", "lseek", "copy_file_range", "send",
     ]
     public static let callFields = ["calls", "return_total", "return_min", "return_max", "errno", "duration_ms"]
 
@@ -100,6 +100,12 @@ public enum ObservationKeys {
         ("sender.signal_code", "its si_code (BUS_ADRERR), or none"),
         ("sender.fault_offset", "the file offset of its si_addr inside the sender's mapping, or none"),
         ("file.size_after", "the test file's size when the transfer ended"),
+        ("zerocopy.sends", "send(2) calls with MSG_ZEROCOPY that succeeded (each takes an id)"),
+        ("zerocopy.notifications", "completions read from the error queue (each a range of ids)"),
+        ("zerocopy.ids_complete", "the completions cover ids 0 to sends-1 exactly once, in order"),
+        ("zerocopy.first_id", "the lowest id completed first, or none"),
+        ("zerocopy.copied_notifications", "completions with SO_EE_CODE_ZEROCOPY_COPIED: the kernel copied after all"),
+        ("zerocopy.zerocopy_notifications", "completions without it: sent from the pages as they were"),
         ("copy.bytes", "bytes a file-to-file copy's calls reported"),
         ("copy.error", "errno name of the call that stopped the copy, or none"),
         ("copy.matches", "the copy equals the source, byte for byte"),

@@ -31,6 +31,14 @@ public struct Observations: Sendable {
             values["sender.lease_in_handler"] = .text(breakSignal?.leaseInHandler?.rawValue ?? "none")
             values["sender.handler_action"] = .text(breakSignal?.handlerAction ?? "none")
         }
+        if let zerocopy = done?.zerocopy {
+            values["zerocopy.sends"] = .number(Int64(zerocopy.sends))
+            values["zerocopy.notifications"] = .number(Int64(zerocopy.notifications.count))
+            values["zerocopy.ids_complete"] = .flag(zerocopy.idsComplete)
+            values["zerocopy.first_id"] = zerocopy.notifications.first.map { .number(Int64($0.lo)) } ?? .text("none")
+            values["zerocopy.copied_notifications"] = .number(Int64(zerocopy.notifications.filter { $0.code == "copied" }.count))
+            values["zerocopy.zerocopy_notifications"] = .number(Int64(zerocopy.notifications.filter { $0.code == "zerocopy" }.count))
+        }
         for (index, result) in (done?.script ?? []).enumerated() {
             let key = "sender.script.\(index + 1)"
             values["\(key).return"] = result.returned.map { .number($0) } ?? .text("error")

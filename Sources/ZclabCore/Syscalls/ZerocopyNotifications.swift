@@ -1,0 +1,38 @@
+import CZclabLinux
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A MSG_ZEROCOPY completion: the sends with ids `lo ... hi` are done with
+/// their buffers, and whether the kernel sent them without copying.
+public struct ZerocopyNotification: Codable, Sendable, Equatable {
+    public var lo: UInt32
+    public var hi: UInt32
+    /// "zerocopy", or "copied" (SO_EE_CODE_ZEROCOPY_COPIED: the kernel fell back to copying).
+    public var code: String
+    /// ee_errno, 0 for a completion.
+    public var error: Int32
+}
+
+extension FileDescriptor {
+    /// send(2) with `flags` (e.g. MSG_ZEROCOPY); EINTR is reported, not retried.
+    public func send(_ buffer: UnsafeRawBufferPointer, flags: Int32) throws(Errno) -> Int {
+        try syscall(retryOnInterrupt: false) { Glibc.send(rawValue, buffer.baseAddress, buffer.count, flags) }
+    }
+
+    /// recvmsg(2) with MSG_ERRQUEUE | MSG_DONTWAIT: the next MSG_ZEROCOPY
+    /// completion, or nil when the error queue is empty. A message of another
+    /// origin on the queue is an error (ENOMSG).
+    public func nextZerocopyNotification() throws(Errno) -> ZerocopyNotification? {
+        var raw = zcl_zerocopy_notification()
+        switch zcl_read_zerocopy_notification(rawValue, &raw) {
+        case 0: return nil
+        case 1:
+            guard raw.origin == zcl_SO_EE_ORIGIN_ZEROCOPY else { throw Errno(ENOMSG) }
+            return ZerocopyNotification(
+                lo: raw.lo, hi: raw.hi, code: raw.code == zcl_SO_EE_CODE_ZEROCOPY_COPIED ? "copied" : "zerocopy",
+                error: raw.error)
+        default: throw Errno.current
+        }
+    }
+}
