@@ -25,6 +25,9 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "What to print on standard output: text, json, tap or junit.")
     var format: OutputFormat = .text
 
+    @Option(name: .long, help: "An earlier report.json to compare with; a real change makes the exit status 1.")
+    var baseline: String?
+
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
         case text, json, tap, junit
     }
@@ -81,11 +84,19 @@ struct Run: ParsableCommand {
         case .junit: .junit
         }
         print(rendered.render(report), terminator: "")
+        var realChange = false
+        if let baseline {
+            let changes = ReportTools.diff(try loadReport(baseline), report)
+            let text = ReportTools.describe(changes)
+            try text.write(toFile: "\(output)/baseline-diff.txt", atomically: true, encoding: .utf8)
+            FileHandle.standardError.write(Data(("compared with \(baseline):\n" + text).utf8))
+            realChange = changes.contains { $0.kind == .real }
+        }
         if let signal = signals.received {
             printError("zclab: \(Interrupted(signal: signal)); everything created was removed")
             throw ExitCode(128 + signal)
         }
-        throw ExitCode(report.exitStatus)
+        throw ExitCode(realChange && report.exitStatus == 0 ? 1 : report.exitStatus)
     }
 }
 

@@ -23,6 +23,8 @@ struct Zclab: ParsableCommand {
               zclab verify cap.pcap --expect file.bin   check any capture offline
               zclab env                          what this machine can do
               zclab clean                        remove what a killed run left
+              zclab report verify RUN/report.json  re-check a report from its pcaps
+              zclab run --baseline OLD/report.json compare with an earlier run
 
             Kernel scenarios need root (network namespaces, packet capture); without it
             they are skipped with the reason. Everything zclab creates is named zcl*.
@@ -31,6 +33,6 @@ struct Zclab: ParsableCommand {
             The scenario format: docs/scenario-format.md; the report: docs/report-schema.md.
             """,
         version: version,
-        subcommands: [Run.self, List.self, Check.self, Env.self, Clean.self, Verify.self, FindingsCommand.self, Agent.self]
+        subcommands: [Run.self, List.self, Check.self, Env.self, Clean.self, Verify.self, ReportCommand.self, FindingsCommand.self, Agent.self]
     )
 }

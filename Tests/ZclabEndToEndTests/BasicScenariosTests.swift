@@ -20,6 +20,20 @@ extension EndToEnd {
             let report = try JSONDecoder().decode(RunReport.self, from: data)
             #expect(report.scenarios.count >= 13)
             #expect(FileManager.default.fileExists(atPath: out + "/report.md"))
+            // The report checks out from its captures alone, and stops doing so when one byte changes.
+            let reverified = try run([zclabExecutable(), "report", "verify", out + "/report.json"])
+            #expect(reverified.status == 0, "\(reverified.output)")
+            if let capture = report.scenarios.first?.captures.first {
+                var bytes = try Data(contentsOf: URL(fileURLWithPath: capture.path))
+                bytes[bytes.count / 2] ^= 0xFF
+                try bytes.write(to: URL(fileURLWithPath: capture.path))
+                let altered = try run([zclabExecutable(), "report", "verify", out + "/report.json"])
+                #expect(altered.status == 1, "\(altered.output)")
+                #expect(altered.output.contains("the file changed"))
+                bytes[bytes.count / 2] ^= 0xFF
+                try bytes.write(to: URL(fileURLWithPath: capture.path))
+            }
+
             for scenario in report.scenarios {
                 #expect(scenario.verdict == .pass, "\(scenario.name): \(scenario.reason)")
                 #expect(!scenario.captures.isEmpty, "\(scenario.name) has no capture")

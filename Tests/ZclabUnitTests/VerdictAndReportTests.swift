@@ -135,3 +135,42 @@ struct ZerocopyReportTests {
         #expect(observations.values["zerocopy.first_id"] == .number(0))
     }
 }
+
+@Suite("Comparing reports")
+struct ReportDiffTests {
+    func run(_ observations: [String: ObservedValue], verdict: ScenarioResult.Verdict = .pass) -> RunReport {
+        var scenario = ScenarioResult(name: "s", file: "s.yaml", tags: [], verdict: verdict, reason: "")
+        scenario.scenarioText = """
+            name: s
+            file: {size: 1MiB}
+            sender: {method: sendfile}
+            expect:
+              sender.bytes: 1MiB
+              zerocopy.notifications: {min: 1, max: 256}
+            """
+        scenario.observations = observations
+        let environment = EnvironmentFingerprint(
+            kernelRelease: "6.18", kernelVersion: "", machine: "x86_64", libpcapVersion: "", sysctls: [:],
+            rlimitMemlock: "", euid: 0, capabilities: [:])
+        return RunReport(zclabVersion: "0", runID: "r", startedAt: "", command: [], outputDirectory: "", environment: environment,
+                         scenarios: [scenario])
+    }
+
+    @Test func changesAreClassifiedByTheScenariosExpectations() {
+        let old = run(["sender.bytes": .number(1 << 20), "zerocopy.notifications": .number(30), "receiver.read.calls": .number(5)])
+        let same = ReportTools.diff(old, old)
+        #expect(same.isEmpty)
+        let new = run(["sender.bytes": .number(4096), "zerocopy.notifications": .number(41), "receiver.read.calls": .number(6)])
+        let changes = ReportTools.diff(old, new)
+        #expect(changes.first { $0.key == "sender.bytes" }?.kind == .real)
+        #expect(changes.first { $0.key == "zerocopy.notifications" }?.kind == .varying)
+        #expect(changes.first { $0.key == "receiver.read.calls" }?.kind == .unjudged)
+        #expect(ReportTools.describe(changes).hasSuffix("result: real change\n"))
+    }
+
+    @Test func aVerdictChangeIsReal() {
+        let changes = ReportTools.diff(run([:]), run([:], verdict: .fail))
+        #expect(changes.map(\.key) == ["verdict"])
+        #expect(changes.first?.kind == .real)
+    }
+}

@@ -74,6 +74,10 @@ public struct ScenarioResult: Codable, Sendable {
 
     public var name: String
     public var file: String
+    /// The scenario file's text and its SHA-256 as run: enough to check the
+    /// report's captures again, or to run the scenario again, anywhere.
+    public var scenarioText: String?
+    public var scenarioSHA256: String?
     public var tags: [String]
     public var verdict: Verdict
     /// Why: the failed assertions, the skip reason or the error.
@@ -94,6 +98,7 @@ public struct ScenarioResult: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case name, file, tags, verdict, reason, topology, steps, agents, captures, wire, received, signals, resources
+        case scenarioText = "scenario_text", scenarioSHA256 = "scenario_sha256"
         case observations, assertions
         case durationSeconds = "duration_seconds"
     }

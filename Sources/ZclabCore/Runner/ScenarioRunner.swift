@@ -23,6 +23,8 @@ public final class ScenarioRunner {
     public func run(_ scenario: Scenario, index: Int) -> ScenarioResult {
         let started = monotonicNanoseconds()
         var result = ScenarioResult(name: scenario.name, file: scenario.path, tags: scenario.tags, verdict: .error, reason: "")
+        result.scenarioText = try? String(contentsOfFile: scenario.path, encoding: .utf8)
+        result.scenarioSHA256 = try? sha256(ofFile: scenario.path)
         if let blocker = Capabilities.kernelScenarioBlocker() {
             result.verdict = .skip
             result.reason = blocker

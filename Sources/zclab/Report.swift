@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import ZclabCore
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Check a run report again, or compare two.",
+        subcommands: [VerifyReport.self, DiffReports.self])
+}
+
+struct VerifyReport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Re-check a report from its captures alone.",
+        discussion: """
+            For every capture the report lists: its SHA-256 against the report, then
+            the wire verification again from the pcap and the scenario text kept in the
+            report, against the recorded verdict. Nothing runs on the kernel side.
+            Exit status 0 when all agree, 1 when any does not, 2 for a bad report.
+            """)
+
+    @Argument(help: "A report.json.")
+    var report: String
+
+    func run() throws {
+        let checks = ReportTools.verify(try loadReport(report))
+        for check in checks { print("\(check.ok ? "ok  " : "FAIL") \(check.scenario): \(check.path): \(check.detail)") }
+        let failed = checks.filter { !$0.ok }.count
+        print("\(checks.count - failed) passed, \(failed) failed")
+        if failed > 0 { throw ExitCode(1) }
+    }
+}
+
+struct DiffReports: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "What changed between two runs.",
+        discussion: """
+            Lists, per scenario, every observation that differs. A change of verdict, or
+            of a value the scenario expects exactly, is real; a value expected within a
+            range or among choices is varying; a value no expectation names is unjudged.
+            Exit status 1 when there is a real change (gate a kernel or driver update on it).
+            """)
+
+    @Argument(help: "The older report.json.")
+    var old: String
+
+    @Argument(help: "The newer report.json.")
+    var new: String
+
+    func run() throws {
+        let changes = ReportTools.diff(try loadReport(old), try loadReport(new))
+        print(ReportTools.describe(changes), terminator: "")
+        if changes.contains(where: { $0.kind == .real }) { throw ExitCode(1) }
+    }
+}
+
+/// Reads a report.json, or exits 2 saying why.
+func loadReport(_ path: String) throws -> RunReport {
+    do {
+        return try JSONDecoder().decode(RunReport.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    } catch {
+        printError("\(path): not a zclab report: \(error)")
+        throw ExitCode(2)
+    }
+}
