@@ -65,3 +65,27 @@ struct ReferenceCaptureTests {
         return nil
     }
 }
+
+/// The altered reference captures and the verdicts captures/reference/README.md promises.
+@Suite("Reference captures with known verdicts")
+struct AlteredReferenceCaptureTests {
+    let content = PatternContent(count: 256 << 10, seed: 42)
+    let folder = packageRoot() + "/captures/reference/"
+
+    @Test func aRetransmissionPasses() throws {
+        let verdict = try WireVerifier.verify(
+            capture: folder + "sendfile-veth-256k-seed42-retransmission.pcap", flow: .busiest, expected: content)
+        #expect(verdict.status == .pass)
+        #expect(verdict.retransmittedBytes == 14_480)
+        #expect(verdict.conflicts.isEmpty)
+    }
+
+    @Test func aFlippedByteFailsAtItsOffset() throws {
+        let verdict = try WireVerifier.verify(
+            capture: folder + "sendfile-veth-256k-seed42-mismatch.pcap", flow: .busiest, expected: content)
+        #expect(verdict.status == .fail)
+        #expect(verdict.firstMismatch?.offset == 29_060)
+        #expect(verdict.firstMismatch?.kind == .other)
+        #expect(verdict.mismatchedBytes == 1)
+    }
+}

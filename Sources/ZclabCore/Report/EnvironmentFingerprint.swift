@@ -5,7 +5,12 @@ import Foundation
 public struct EnvironmentFingerprint: Codable, Sendable {
     public var kernelRelease: String
     public var kernelVersion: String
+    /// /proc/cmdline.
+    public var kernelCommandLine: String?
     public var machine: String
+    /// "model name" from /proc/cpuinfo, and how many CPUs are online.
+    public var cpuModel: String?
+    public var cpus: Int?
     public var libpcapVersion: String
     /// The sysctls that shape zero-copy sends, by /proc/sys path.
     public var sysctls: [String: String]
@@ -19,7 +24,8 @@ public struct EnvironmentFingerprint: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case machine, sysctls, euid, capabilities
-        case kernelRelease = "kernel_release", kernelVersion = "kernel_version"
+        case kernelRelease = "kernel_release", kernelVersion = "kernel_version", kernelCommandLine = "kernel_command_line"
+        case cpuModel = "cpu_model", cpus
         case libpcapVersion = "libpcap_version", rlimitMemlock = "rlimit_memlock"
         case interfaceFeatures = "interface_features"
     }
@@ -42,13 +48,21 @@ public struct EnvironmentFingerprint: Codable, Sendable {
                 .trimmingCharacters(in: .whitespacesAndNewlines)
                 .replacingOccurrences(of: "\t", with: " ") ?? "unreadable"
         }
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }?
+            .split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
         var limit = rlimit()
         getrlimit(__rlimit_resource_t(UInt32(zcl_RLIMIT_MEMLOCK)), &limit)
-        return EnvironmentFingerprint(
+        var fingerprint = EnvironmentFingerprint(
             kernelRelease: field(names.release), kernelVersion: field(names.version), machine: field(names.machine),
             libpcapVersion: LiveCapture.libraryVersion, sysctls: sysctls,
             rlimitMemlock: limit.rlim_cur == rlim_t.max ? "unlimited" : "\(limit.rlim_cur)",
             euid: geteuid(), capabilities: Capabilities.probe())
+        fingerprint.kernelCommandLine = (try? String(contentsOfFile: "/proc/cmdline", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        fingerprint.cpuModel = model
+        fingerprint.cpus = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        return fingerprint
     }
 }
 

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import ZclabCore
+
+struct Rerun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a report's scenarios again, as recorded in it, and compare.",
+        discussion: """
+            Writes each scenario's text from the report to OUT/scenarios/, runs them, and
+            compares the new report with the old one as `zclab report diff` does. Exit
+            status 1 on a real change or a failed scenario.
+            """)
+
+    @Argument(help: "The report.json to rerun.")
+    var report: String
+
+    @Option(name: .long, help: "Output folder (default: captures/RUN-ID).")
+    var out: String?
+
+    func run() throws {
+        let old = try loadReport(report)
+        let output = out ?? "captures/\(RunNames.newRunID())"
+        let folder = "\(output)/scenarios"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var written = 0
+        for scenario in old.scenarios {
+            guard let text = scenario.scenarioText else {
+                printError("\(scenario.name): the report keeps no scenario text; not rerun")
+                continue
+            }
+            try text.write(toFile: "\(folder)/\(scenario.name).yaml", atomically: true, encoding: .utf8)
+            written += 1
+        }
+        guard written > 0 else {
+            printError("\(report): no scenario to rerun")
+            throw ExitCode(2)
+        }
+        var run = try Run.parse([folder, "--out", output, "--baseline", report])
+        try run.run()
+    }
+}
