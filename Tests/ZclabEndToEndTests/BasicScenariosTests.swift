@@ -20,6 +20,23 @@ extension EndToEnd {
             let report = try JSONDecoder().decode(RunReport.self, from: data)
             #expect(report.scenarios.count >= 13)
             #expect(FileManager.default.fileExists(atPath: out + "/report.md"))
+            // Real consumers: the TAP through Perl's TAP::Parser, the JSON through its JSON Schema.
+            let tapFile = out + "/run.tap"
+            try result.output.write(toFile: tapFile, atomically: true, encoding: .utf8)
+            let tap = try run(["perl", "-MTAP::Parser", "-e", """
+                local $/; open(my $f, '<', $ARGV[0]) or die; my $p = TAP::Parser->new({ tap => <$f> });
+                while (my $r = $p->next) {} print $p->passed . " passed\n"; exit($p->has_problems ? 1 : 0)
+                """, tapFile])
+            #expect(tap.status == 0, "TAP::Parser: \(tap.output)\(tap.error)")
+            #expect(tap.output.hasPrefix("\(report.scenarios.count) passed"), "\(tap.output)")
+            let schema = try run(["python3", "-c", """
+                import json, sys, jsonschema
+                schema = json.load(open(sys.argv[1]))
+                jsonschema.Draft202012Validator.check_schema(schema)
+                jsonschema.validate(json.load(open(sys.argv[2])), schema)
+                """, packageRoot() + "/docs/report.schema.json", out + "/report.json"])
+            #expect(schema.status == 0, "report.json against docs/report.schema.json: \(schema.error)")
+
             // The report checks out from its captures alone, and stops doing so when one byte changes.
             let reverified = try run([zclabExecutable(), "report", "verify", out + "/report.json"])
             #expect(reverified.status == 0, "\(reverified.output)")
