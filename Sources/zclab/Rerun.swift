@@ -35,7 +35,7 @@ struct Rerun: ParsableCommand {
             printError("\(report): no scenario to rerun")
             throw ExitCode(2)
         }
-        var run = try Run.parse([folder, "--out", output, "--baseline", report])
+        let run = try Run.parse([folder, "--out", output, "--baseline", report])
         try run.run()
     }
 }

@@ -126,6 +126,17 @@ enum ReportRendering {
                 }
                 out += "\n"
             }
+            for signal in scenario.signals {
+                out += "- signal \(signal.signal) \(signal.code)"
+                if let offset = signal.fileOffset { out += ", si_addr at file offset \(offset)" }
+                if let fd = signal.fd { out += ", si_fd \(fd), si_band \(signal.band ?? 0)" }
+                if let lease = signal.leaseInHandler { out += ", lease in the handler \(lease.rawValue)" }
+                out += "\n"
+            }
+            if let resources = scenario.resources {
+                let memory = resources.peakRSSKiB.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value / 1024) MiB" }.joined(separator: ", ")
+                out += "- transfer \(String(format: "%.2f s (%.2f s/GiB)", resources.transferSeconds, resources.secondsPerGiB)); peak memory \(memory)\n"
+            }
             for capture in scenario.captures {
                 out += "- capture \(capture.side) on \(capture.interface): `\(capture.path)`, \(capture.packets) packets, \(capture.dropped) dropped, sha256 `\(capture.sha256.prefix(16))…`\n"
             }

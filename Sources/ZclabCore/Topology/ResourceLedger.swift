@@ -67,7 +67,7 @@ public final class ResourceLedger: @unchecked Sendable {
         try? FileManager.default.createDirectory(atPath: Self.directory, withIntermediateDirectories: true)
         let record = Record(runID: runID, pid: getpid(), entries: entries)
         if let data = try? JSONEncoder().encode(record) {
-            FileManager.default.createFile(atPath: path, contents: data)
+            _ = FileManager.default.createFile(atPath: path, contents: data)  // best effort: the run goes on without a ledger file
         }
     }
 
