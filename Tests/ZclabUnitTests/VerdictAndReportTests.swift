@@ -34,6 +34,7 @@ struct VerdictAndReportTests {
         var done = AgentEvent(.done)
         done.bytes = 300
         done.steps = [step("sendfile", 200), step("sendfile", 100), step("sendfile", nil, errno: "EPIPE")]
+        done.message = "EPIPE (Broken pipe)"  // the sender stopped on it
         var observations = Observations()
         observations.addSender(termination: .exited(0), done: done, blockedIn: nil)
         #expect(observations.values["sender.sendfile.calls"] == .number(3))
@@ -42,6 +43,13 @@ struct VerdictAndReportTests {
         #expect(observations.values["sender.sendfile.errno"] == .text("EPIPE"))
         #expect(observations.values["sender.error"] == .text("EPIPE"))
         #expect(observations.values["sender.exit"] == .number(0))
+
+        var retried = done
+        retried.message = nil  // an errno the sender retried past is no error of the transfer
+        var carriedOn = Observations()
+        carriedOn.addSender(termination: .exited(0), done: retried, blockedIn: nil)
+        #expect(carriedOn.values["sender.error"] == .text("none"))
+        #expect(carriedOn.values["sender.sendfile.errno"] == .text("EPIPE"))
 
         var killed = Observations()
         killed.addSender(termination: .signaled(SIGBUS), done: nil, blockedIn: "write")

@@ -59,6 +59,7 @@ final class ScenarioExecution {
             receiver: "\(topology.receiverNamespace)/\(topology.receiverInterface) \(topology.receiverAddress)",
             features: readFeatures(topology))
 
+        try applyNamespaceSysctls(topology)
         try startCaptures(topology)
         try startTransfer(topology)
         let transferStarted = monotonicNanoseconds()
@@ -212,6 +213,16 @@ final class ScenarioExecution {
             if let peak = agent.finished?.peakRSSKiB { peaks["capture-\(side.rawValue)"] = peak }
         }
         return peaks
+    }
+
+    /// Sets the scenario's per-namespace sysctls in each of its namespaces.
+    func applyNamespaceSysctls(_ topology: Topology) throws {
+        for namespace in Set([topology.senderNamespace, topology.receiverNamespace]).sorted() {
+            for (name, value) in scenario.namespaceSysctls.sorted(by: { $0.key < $1.key }) {
+                try runCommand(["ip", "netns", "exec", namespace, "sh", "-c", "echo \"$1\" > \"$2\"", "sh", value, "/proc/sys/" + name])
+                runnerSteps.append(observation("sysctl \(name) = \(value) in \(namespace)"))
+            }
+        }
     }
 
     /// Offload features of the created interfaces, read inside their namespaces.

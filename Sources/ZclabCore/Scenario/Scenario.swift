@@ -21,6 +21,9 @@ public struct Scenario: Sendable {
     public var copy: CopySpec?
     /// sysctls to set for the scenario (path under /proc/sys: value), restored after.
     public var sysctls: [String: String] = [:]
+    /// Per-namespace sysctls, set inside the scenario's namespaces (which go
+    /// away with them, so nothing needs restoring).
+    public var namespaceSysctls: [String: String] = [:]
     /// uid (and gid) to give the test file, for experiments as a non-owner.
     public var fileOwner: UInt32?
     /// Put the test file on the disk (/var/tmp) rather than tmpfs.

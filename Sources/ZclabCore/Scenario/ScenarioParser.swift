@@ -118,7 +118,7 @@ struct ScenarioReader {
     func scenario(_ root: Node) throws(ScenarioError) -> Scenario {
         let top = try fields(root, in: "the scenario", allowed: [
             "name", "description", "tags", "topology", "file", "sender", "receiver", "capture", "actions", "expect",
-            "timeout", "port", "sysctls", "copy",
+            "timeout", "port", "sysctls", "namespace_sysctls", "copy",
         ])
         guard let nameNode = top["name"] else { throw error(root, "missing 'name'") }
         let name = try string(nameNode, "name")
@@ -181,6 +181,11 @@ struct ScenarioReader {
             timeout: timeout,
             port: try top["port"].map { (node) throws(ScenarioError) in try integer(node, "port", UInt16(1)...UInt16.max) } ?? 5001)
         scenario.sysctls = sysctls
+        if let node = top["namespace_sysctls"] {
+            for (key, value) in try fields(node, in: "namespace_sysctls", allowed: Self.namespaceSysctls) {
+                scenario.namespaceSysctls[key] = try string(value, key)
+            }
+        }
         scenario.copy = copy
         scenario.fileOwner = try fileNode.mapping?["owner"].map { (node) throws(ScenarioError) in try integer(node, "owner", UInt32(0)...UInt32(65535)) }
         if let on = fileNode.mapping?["on"] {
@@ -196,6 +201,10 @@ struct ScenarioReader {
     /// Machine-wide sysctls a scenario may change (under /proc/sys); each is
     /// restored after the scenario, and by `zclab clean` after a crash.
     static let settableSysctls = ["fs/lease-break-time"]
+
+    /// Sysctls each network namespace has its own of (set in the scenario's
+    /// namespaces only; the machine's own are never touched).
+    static let namespaceSysctls = ["net/core/optmem_max", "net/ipv4/tcp_wmem", "net/ipv4/tcp_rmem"]
 
     func topology(_ node: Node) throws(ScenarioError) -> TopologySpec {
         let items = try fields(node, in: "topology", allowed: ["kind", "mtu", "ipv6"])

@@ -94,7 +94,7 @@ public enum ObservationKeys {
     public static let fixed: [(key: String, meaning: String)] = [
         ("sender.exit", "the sender agent's exit status, or the signal that killed it (SIGBUS)"),
         ("sender.bytes", "bytes the sender's send calls reported as sent"),
-        ("sender.error", "errno name of the call that stopped the sender, or none"),
+        ("sender.error", "errno name of the call that stopped the sender, or none (errnos it retried past do not count)"),
         ("sender.blocked_in", "the syscall the sender was observed blocked in, or none"),
         ("sender.signal", "the first signal the sender received (SIGBUS, SIGPIPE), or none"),
         ("sender.signal_code", "its si_code (BUS_ADRERR), or none"),

@@ -15,7 +15,9 @@ public struct Observations: Sendable {
         }
         values["sender.bytes"] = .number(Int64(done?.bytes ?? 0))
         let steps = done?.steps ?? []
-        values["sender.error"] = .text(steps.last(where: { $0.errno != nil })?.errno ?? "none")
+        // Only an errno that ended the sending counts; one it retried past (EINTR, ENOBUFS) does not.
+        let stopped = done?.message != nil
+        values["sender.error"] = .text(stopped ? steps.last(where: { $0.errno != nil })?.errno ?? "none" : "none")
         values["sender.blocked_in"] = .text(blockedIn ?? "none")
         let signals = done?.signals ?? []
         values["sender.signal"] = .text(signals.first?.signal ?? "none")
