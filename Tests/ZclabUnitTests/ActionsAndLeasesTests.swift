@@ -115,3 +115,19 @@ struct CopyScenarioTests {
         expectParseError("name: c\nfile: {size: 1MiB}\ncopy: {method: cp}\n", line: 3, message: "copy method 'cp'")
     }
 }
+
+@Suite("MSG_ZEROCOPY options")
+struct ZerocopyOptionsTests {
+    @Test func parsed() throws {
+        let scenario = try ScenarioParser.parse(
+            "name: z\nfile: {size: 1MiB}\nsender: {method: msg-zerocopy, zerocopy: {enable: false, read_every: 0}}\nexpect: {zerocopy.notifications: 0}\n",
+            path: "z.yaml")
+        #expect(scenario.sender.zerocopy == ZerocopyOptions(enable: false, readEvery: 0))
+    }
+
+    @Test func onlyForMsgZerocopy() {
+        expectParseError(
+            "name: z\nfile: {size: 1MiB}\nsender: {method: sendfile, zerocopy: {read_every: 4}}\n", line: 3,
+            message: "zerocopy options are for method msg-zerocopy")
+    }
+}

@@ -26,12 +26,14 @@ public struct SenderConfig: Codable, Sendable {
     public var lease: LeaseSpec?
     /// sendfile: these calls instead of sending the whole file.
     public var script: [ScriptedCall]?
+    /// msg-zerocopy: how the sender treats the error queue.
+    public var zerocopy: ZerocopyOptions?
 
     enum CodingKeys: String, CodingKey {
         case method, host, port, path, chunk
         case sendBuffer = "send_buffer", pipeSize = "pipe_size"
         case privateMapping = "private_mapping", mapWindow = "map_window"
-        case touchAfterShortWrite = "touch_after_short_write", lease, script
+        case touchAfterShortWrite = "touch_after_short_write", lease, script, zerocopy
     }
 }
 
@@ -246,9 +248,12 @@ public struct SenderAgent {
     private mutating func msgZerocopy(
         _ file: FileDescriptor, size: UInt64, to socket: FileDescriptor, sent: inout UInt64
     ) throws(Errno) {
-        try log.record("setsockopt", "SO_ZEROCOPY=1") { () throws(Errno) in
-            try TCPSocket(descriptor: socket).setOption(level: SOL_SOCKET, name: SO_ZEROCOPY, 1)
-            return 0
+        let options = config.zerocopy ?? ZerocopyOptions()
+        if options.enable {
+            try log.record("setsockopt", "SO_ZEROCOPY=1") { () throws(Errno) in
+                try TCPSocket(descriptor: socket).setOption(level: SOL_SOCKET, name: SO_ZEROCOPY, 1)
+                return 0
+            }
         }
         guard size > 0 else { return }
         let mapping = try log.record("mmap", "length=\(size) prot=PROT_READ flags=MAP_SHARED offset=0", returnValue: { _ in 0 }) {
@@ -273,10 +278,11 @@ public struct SenderAgent {
                 try awaitNotifications(on: socket, milliseconds: 100)
                 continue
             }
-            try drainNotifications(socket)
+            if options.readEvery > 0 && sends % options.readEvery == 0 { try drainNotifications(socket) }
         }
         zerocopySends = sends
-        let deadline = monotonicNanoseconds() + 10_000_000_000
+        // Without SO_ZEROCOPY the flag is ignored and no completion will come: look once.
+        let deadline = monotonicNanoseconds() + (options.enable ? 10_000_000_000 : 200_000_000)
         while completedIDs() < UInt64(sends) && monotonicNanoseconds() < deadline {
             try awaitNotifications(on: socket, milliseconds: 100)
         }
@@ -431,5 +437,22 @@ public struct ZerocopyReport: Codable, Sendable, Equatable {
             next = notification.hi &+ 1
         }
         return next == sends
+    }
+}
+
+/// How a MSG_ZEROCOPY sender treats the error queue.
+public struct ZerocopyOptions: Codable, Sendable, Equatable {
+    /// Set SO_ZEROCOPY first (without it, MSG_ZEROCOPY is ignored).
+    public var enable: Bool = true
+    /// Read the error queue after every this many sends; 0: only at the end.
+    public var readEvery: UInt32 = 1
+
+    public init(enable: Bool = true, readEvery: UInt32 = 1) {
+        self.enable = enable
+        self.readEvery = readEvery
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case enable, readEvery = "read_every"
     }
 }

@@ -280,7 +280,7 @@ final class ScenarioExecution {
             chunk: scenario.sender.chunk, sendBuffer: scenario.sender.sendBuffer, pipeSize: scenario.sender.pipeSize,
             privateMapping: scenario.sender.privateMapping, mapWindow: scenario.sender.mapWindow,
             touchAfterShortWrite: scenario.sender.touchAfterShortWrite, lease: scenario.sender.lease,
-            script: scenario.sender.script)
+            script: scenario.sender.script, zerocopy: scenario.sender.zerocopy)
         sender = try AgentProcess(
             role: "sender", namespace: topology.senderNamespace, executable: runner.executable,
             config: senderConfig, logPath: "\(directory)/agents.log")

@@ -73,6 +73,8 @@ public struct SenderSpec: Sendable {
     public var lease: LeaseSpec?
     /// sendfile: these calls instead of sending the whole file.
     public var script: [ScriptedCall]?
+    /// msg-zerocopy: SO_ZEROCOPY or not, and when to read completions.
+    public var zerocopy: ZerocopyOptions?
 }
 
 /// How the receiver reads (see `ReceiverConfig`).

@@ -266,6 +266,7 @@ struct ScenarioReader {
     func senderSpec(_ node: Node) throws(ScenarioError) -> SenderSpec {
         let items = try fields(node, in: "sender", allowed: [
             "method", "chunk", "send_buffer", "pipe_size", "mapping", "map_window", "touch_after_short_write", "lease", "script",
+            "zerocopy",
         ])
         guard let methodNode = items["method"] else { throw error(node, "sender needs a method") }
         var spec = SenderSpec(method: try choice(methodNode, "sender method", SendMethod.self), privateMapping: false)
@@ -278,6 +279,14 @@ struct ScenarioReader {
             spec.touchAfterShortWrite = try bool(touch, "touch_after_short_write")
         }
         if let lease = items["lease"] { spec.lease = try leaseSpec(lease) }
+        if let zerocopy = items["zerocopy"] {
+            guard spec.method == .msgZerocopy else { throw error(zerocopy, "zerocopy options are for method msg-zerocopy") }
+            let fields = try fields(zerocopy, in: "zerocopy", allowed: ["enable", "read_every"])
+            var options = ZerocopyOptions()
+            if let enable = fields["enable"] { options.enable = try bool(enable, "enable") }
+            if let every = fields["read_every"] { options.readEvery = try integer(every, "read_every", UInt32(0)...UInt32.max) }
+            spec.zerocopy = options
+        }
         if let script = items["script"] {
             guard spec.method == .sendfile else { throw error(script, "a script is for method sendfile") }
             guard let list = script.sequence, !list.isEmpty else {
