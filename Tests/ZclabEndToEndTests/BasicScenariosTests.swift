@@ -10,7 +10,7 @@ extension EndToEnd {
         @Test func basicScenariosPassAndLeaveNothing() throws {
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("zcl-e2e-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: out) }
-            let result = try run([zclabExecutable(), "run", "scenarios/basic", "--out", out, "--format", "tap"])
+            let result = try run([zclabExecutable(), "run", packageRoot() + "/scenarios/basic", "--out", out, "--format", "tap"])
             #expect(result.status == 0, "zclab run: \(result.output)\n\(result.error)")
             #expect(result.output.hasPrefix("TAP version 13"))
             let left = try zclResources()
@@ -71,7 +71,7 @@ extension EndToEnd {
             defer { try? FileManager.default.removeItem(atPath: out) }
             // Interrupt once the run's namespaces exist.
             let result = try run(
-                [zclabExecutable(), "run", "scenarios/basic", "--filter", "paused", "--out", out],
+                [zclabExecutable(), "run", packageRoot() + "/scenarios/basic", "--filter", "paused", "--out", out],
                 interruptAfter: ({ ((try? zclResources()) ?? []).contains { $0.hasPrefix("netns") } }, SIGINT))
             #expect(result.status == 130, "\(result.output)\n\(result.error)")
             let left = try zclResources()
@@ -82,7 +82,7 @@ extension EndToEnd {
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("zcl-e2e-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: out) }
             _ = try run(
-                [zclabExecutable(), "run", "scenarios/basic", "--filter", "paused", "--out", out],
+                [zclabExecutable(), "run", packageRoot() + "/scenarios/basic", "--filter", "paused", "--out", out],
                 interruptAfter: ({ ((try? zclResources()) ?? []).contains { $0.hasPrefix("netns") } }, SIGKILL))
             let killedLeft = try zclResources()
             #expect(!killedLeft.isEmpty, "SIGKILL should have left the namespaces")

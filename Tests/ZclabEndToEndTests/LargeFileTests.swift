@@ -11,7 +11,7 @@ extension EndToEnd {
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("zcl-e2e-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: out) }
             let result = try run([
-                zclabExecutable(), "run", "scenarios/large/sendfile-5gib-one-call.yaml", "--out", out, "--format", "json",
+                zclabExecutable(), "run", packageRoot() + "/scenarios/large/sendfile-5gib-one-call.yaml", "--out", out, "--format", "json",
             ])
             #expect(result.status == 0, "\(result.output.suffix(2000))\n\(result.error)")
             let report = try JSONDecoder().decode(RunReport.self, from: Data(result.output.utf8))

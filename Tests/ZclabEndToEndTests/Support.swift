@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZclabCore
 
 /// Every end-to-end suite, one test at a time: each checks that no zcl
 /// namespace or interface is left, which a run of another suite would break.
@@ -34,33 +35,32 @@ struct CommandResult {
     var error: String
 }
 
-/// Runs a command to completion, in the package root.
+/// Runs a command to completion with posix_spawn (Foundation's Process can
+/// miss a child killed right after it starts, and wait forever), its output
+/// and errors in files. Relative paths in the arguments are the package's.
+/// With `interruptAfter`, sends the signal once the condition holds.
 @discardableResult
 func run(_ arguments: [String], interruptAfter: (() -> Bool, Int32)? = nil) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: arguments[0].hasPrefix("/") ? arguments[0] : "/usr/bin/env")
-    process.arguments = arguments[0].hasPrefix("/") ? Array(arguments.dropFirst()) : arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: packageRoot())
-    let output = FileManager.default.temporaryDirectory.appendingPathComponent("zcl-test-\(UUID().uuidString).out")
-    let error = FileManager.default.temporaryDirectory.appendingPathComponent("zcl-test-\(UUID().uuidString).err")
-    FileManager.default.createFile(atPath: output.path, contents: nil)
-    FileManager.default.createFile(atPath: error.path, contents: nil)
+    let base = FileManager.default.temporaryDirectory.appendingPathComponent("zcl-test-\(UUID().uuidString)").path
     defer {
-        try? FileManager.default.removeItem(at: output)
-        try? FileManager.default.removeItem(at: error)
+        try? FileManager.default.removeItem(atPath: base + ".out")
+        try? FileManager.default.removeItem(atPath: base + ".err")
     }
-    process.standardOutput = try FileHandle(forWritingTo: output)
-    process.standardError = try FileHandle(forWritingTo: error)
-    try process.run()
+    let child = try ChildProcess(arguments, outputPath: base + ".out", errorPath: base + ".err")
     if let (condition, signal) = interruptAfter {
-        while process.isRunning && !condition() { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, signal) }
+        while child.poll() == nil && !condition() { usleep(20_000) }
+        child.kill(signal)
     }
-    process.waitUntilExit()
+    let termination = child.wait()
+    let status: Int32
+    switch termination {
+    case .exited(let code): status = code
+    case .signaled(let signal): status = 128 + signal
+    }
     return CommandResult(
-        status: process.terminationStatus,
-        output: (try? String(contentsOf: output, encoding: .utf8)) ?? "",
-        error: (try? String(contentsOf: error, encoding: .utf8)) ?? "")
+        status: status,
+        output: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
+        error: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
 }
 
 /// zcl-prefixed namespaces and root interfaces that exist now.

@@ -23,7 +23,7 @@ extension EndToEnd {
                 "lease-read-rt-release-truncate", "lease-read-sigio-nothing-truncate", "lease-error-lease-on-socket",
             ]
             let result = try run(
-                [zclabExecutable(), "run", "scenarios/truncate", "scenarios/lease", "--out", out, "--format", "json"]
+                [zclabExecutable(), "run", packageRoot() + "/scenarios/truncate", packageRoot() + "/scenarios/lease", "--out", out, "--format", "json"]
                     + names.flatMap { ["--filter", $0] })
             #expect(result.status == 0, "\(result.output.suffix(2000))\n\(result.error)")
             let report = try JSONDecoder().decode(RunReport.self, from: Data(result.output.utf8))
@@ -47,7 +47,7 @@ extension EndToEnd {
             defer { try? FileManager.default.removeItem(atPath: out) }
             // Killed while the breaker waits out lease-break-time (set to 1 s by the scenario).
             _ = try run(
-                [zclabExecutable(), "run", "scenarios/lease", "--filter", "lease-read-sigio-nothing-truncate", "--out", out],
+                [zclabExecutable(), "run", packageRoot() + "/scenarios/lease", "--filter", "lease-read-sigio-nothing-truncate", "--out", out],
                 interruptAfter: ({ ((try? currentLeaseBreakTime()) ?? before) == "1" }, SIGKILL))
             #expect(try currentLeaseBreakTime() == "1", "the scenario should have set lease-break-time")
             let clean = try run([zclabExecutable(), "clean"])

@@ -27,10 +27,11 @@ public final class ChildProcess {
     public private(set) var termination: Termination?
 
     /// Starts `arguments[0]` (looked up in PATH) with the remaining arguments.
-    /// Standard error goes to `errorPath` (appended) or is inherited.
+    /// Standard output goes to a pipe, to `outputPath` (replaced) or is
+    /// inherited; standard error to `errorPath` (appended) or is inherited.
     public init(
         _ arguments: [String], pipeInput: Bool = false, pipeOutput: Bool = false,
-        errorPath: String? = nil
+        outputPath: String? = nil, errorPath: String? = nil
     ) throws(Errno) {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -63,6 +64,9 @@ public final class ChildProcess {
             posix_spawn_file_actions_adddup2(&actions, pipe.write.rawValue, 1)
             childEnds.append(pipe.write)
             outputEnd = pipe.read
+        }
+        if let outputPath, !pipeOutput {
+            posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         }
         if let errorPath {
             posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)

@@ -116,9 +116,12 @@ public final class ResourceLedger: @unchecked Sendable {
         })
     }
 
+    /// A zclab process with this pid runs (a zombie, dead but not yet reaped, does not).
     private static func isAlive(_ pid: Int32) -> Bool {
         guard kill(pid, 0) == 0 || errno == EPERM else { return false }
         let comm = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? ""
-        return comm.hasPrefix("zclab")
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        let state = stat.lastIndex(of: ")").map { stat[stat.index(after: $0)...].first { $0 != " " } } ?? nil
+        return comm.hasPrefix("zclab") && state != "Z"
     }
 }
