@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -302,4 +303,10 @@ int zcl_read_zerocopy_notification(int fd, zcl_zerocopy_notification *out) {
     }
     errno = ENOMSG;
     return -1;
+}
+
+int zcl_die_with_parent(void) {
+    pid_t parent = getppid();
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return -1;
+    return getppid() == parent && parent != 1 ? 0 : -1;
 }

@@ -24,6 +24,9 @@ struct Agent: ParsableCommand {
             print(try InterfaceFeatures.read(interface ?? "lo"), terminator: "")
             return
         }
+        // An agent never outlives its runner: a runner killed outright (SIGKILL)
+        // takes its agents with it, and `zclab clean` removes the rest.
+        guard AgentChannel.dieWithRunner() else { channel.fail("the runner is gone") }
         var hello = AgentEvent(.hello)
         hello.pid = getpid()
         channel.send(hello)

@@ -88,6 +88,8 @@ extension EndToEnd {
             #expect(!killedLeft.isEmpty, "SIGKILL should have left the namespaces")
             let clean = try run([zclabExecutable(), "clean"])
             #expect(clean.status == 0, "\(clean.output)\(clean.error)")
+            let agents = try run(["pgrep", "-f", "zclab agent"])
+            #expect(agents.output.isEmpty, "agents outlived their killed runner: \(agents.output)")
             let left = try zclResources()
             #expect(left.isEmpty, "left behind: \(left)")
         }

@@ -127,6 +127,10 @@ extern const int zcl_F_GETSIG;
 /// effective, permitted and inheritable sets (capget/capset). 0 or -1/errno.
 int zcl_drop_capability(int cap);
 
+/// Asks for SIGKILL when the parent process dies (prctl PR_SET_PDEATHSIG),
+/// and returns -1 if the parent is already gone.
+int zcl_die_with_parent(void);
+
 /// SIGRTMIN as this process sees it (glibc reserves the first few).
 int zcl_sigrtmin(void);
 

@@ -1,3 +1,4 @@
+import CZclabLinux
 import Foundation
 
 /// The agent's end of its pipes to the runner: events out on standard output,
@@ -12,6 +13,10 @@ public struct AgentChannel {
     }()
 
     public init() {}
+
+    /// Asks the kernel to kill this agent when the runner (its parent) dies
+    /// (prctl PR_SET_PDEATHSIG); false if the runner is already gone.
+    public static func dieWithRunner() -> Bool { zcl_die_with_parent() == 0 }
 
     /// Writes one event line. A runner that went away ends the agent.
     public func send(_ event: AgentEvent) {

@@ -45,6 +45,11 @@ public func cleanLeftovers(force: Bool = false) -> CleanReport {
     func owned(_ name: String) -> Bool { live.contains { name.contains(RunNames.tag(of: $0)) } }
     for namespace in Namespaces.list() where namespace.hasPrefix(Namespaces.prefix) {
         if owned(namespace) { report.skipped.append("namespace \(namespace) (its run is alive)"); continue }
+        // Processes still inside (agents of a run that died) go first.
+        for pid in ((try? runCommand(["ip", "netns", "pids", namespace])) ?? "").split(separator: "\n").compactMap({ Int32($0) }) {
+            kill(pid, SIGKILL)
+            report.removed.append("process \(pid) in \(namespace)")
+        }
         do { try runCommand(["ip", "netns", "delete", namespace]); report.removed.append("namespace \(namespace)") }
         catch { report.problems.append("\(error)") }
     }
