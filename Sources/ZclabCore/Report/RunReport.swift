@@ -89,6 +89,11 @@ public struct ScenarioResult: Codable, Sendable {
     public var agents: [String: String]
     public var captures: [CaptureRecord]
     public var wire: WireVerdict?
+    /// Frame sizes and checksums of the data direction, by capture side.
+    public var frames: [String: FrameStatistics]?
+    /// What the scenario set up that shapes the frames (offloads, MTU, method,
+    /// socket options), in a few words: the offload matrix's row label.
+    public var setting: String?
     public var received: StreamCheck?
     /// Signals the sender received (signal, si_code, file offset of si_addr).
     public var signals: [SignalRecord]
@@ -97,7 +102,7 @@ public struct ScenarioResult: Codable, Sendable {
     public var assertions: [Assertion]
 
     enum CodingKeys: String, CodingKey {
-        case name, file, tags, verdict, reason, topology, steps, agents, captures, wire, received, signals, resources
+        case name, file, tags, verdict, reason, topology, steps, agents, captures, wire, frames, setting, received, signals, resources
         case scenarioText = "scenario_text", scenarioSHA256 = "scenario_sha256"
         case observations, assertions
         case durationSeconds = "duration_seconds"
@@ -128,6 +133,40 @@ public struct TopologyRecord: Codable, Sendable {
     public var receiver: String
     /// Offload features of each created interface ("name on|off [fixed]"), by interface.
     public var features: [String: [String: String]]
+    /// Features the scenario set: requested, what the device then showed,
+    /// and what it showed after zclab put the original back.
+    public var featureChanges: [FeatureChange]?
+
+    enum CodingKeys: String, CodingKey {
+        case kind, mtu, sender, receiver, features
+        case featureChanges = "feature_changes"
+    }
+}
+
+/// One device feature a scenario changed.
+public struct FeatureChange: Codable, Sendable, Equatable {
+    public var interface: String
+    /// The kernel's feature name (tx-tcp-segmentation).
+    public var feature: String
+    public var before: String
+    public var requested: String
+    /// Read back after the change: may differ from `requested` when the
+    /// feature is fixed or depends on another (no sg without checksumming).
+    public var after: String
+    /// Read back after restoring the original set; nil until restored.
+    public var restored: String?
+    /// Changed without being asked, as a consequence of another change.
+    public var dragged: Bool
+
+    public init(interface: String, feature: String, before: String, requested: String, after: String, restored: String? = nil, dragged: Bool = false) {
+        self.interface = interface
+        self.feature = feature
+        self.before = before
+        self.requested = requested
+        self.after = after
+        self.restored = restored
+        self.dragged = dragged
+    }
 }
 
 /// One capture file of a scenario.

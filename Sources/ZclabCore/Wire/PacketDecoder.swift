@@ -132,6 +132,8 @@ public struct TCPSegment: Hashable, Sendable {
     public var acknowledgementNumber: UInt32
     public var flags: TCPFlags
     public var window: UInt16
+    /// Where the TCP header starts in the captured bytes.
+    public var tcpOffset: Int
     /// Where the payload starts in the captured bytes.
     public var payloadOffset: Int
     /// Payload bytes present in the capture.
@@ -323,6 +325,7 @@ public enum PacketDecoder {
             acknowledgementNumber: packet.u32(start + 8),
             flags: TCPFlags(rawValue: packet.u8(start + 13)),
             window: packet.u16(start + 14),
+            tcpOffset: start,
             payloadOffset: payloadStart,
             capturedPayloadLength: capturedEnd - payloadStart,
             missingPayloadBytes: end - capturedEnd))

@@ -61,6 +61,8 @@ public struct WireVerdict: Codable, Sendable, Equatable {
     public var synSeen: Bool
     public var finSeen: Bool
     public var rstSeen: Bool
+    /// Sizes and checksums of the verified direction's frames.
+    public var frames: FrameStatistics?
     /// Why the verdict is what it is, in words.
     public var notes: [String]
 
@@ -80,6 +82,7 @@ public struct WireVerdict: Codable, Sendable, Equatable {
         case synSeen = "syn_seen"
         case finSeen = "fin_seen"
         case rstSeen = "rst_seen"
+        case frames
     }
 }
 
@@ -116,11 +119,15 @@ public enum WireVerifier {
         let verifier = StreamVerifier(expected: expected, startOffset: startOffset, holesAreFindings: !sampled)
         let reassembler = TCPReassembler(expected: expected, startOffset: startOffset, sink: verifier)
         var skipped = SkipTally()
+        var frames = FrameTally()
         try file.forEachPacket { packet in
             switch PacketDecoder.decode(packet.bytes, linkType: packet.linkType, originalLength: packet.originalLength) {
             case let .success(segment):
                 skipped.decodedPackets += 1
-                if segment.flow == flow { reassembler.add(segment, packet: packet.bytes) }
+                if segment.flow == flow {
+                    reassembler.add(segment, packet: packet.bytes)
+                    frames.add(segment, packet: packet.bytes, wireLength: packet.originalLength)
+                }
             case let .failure(reason):
                 skipped.count(reason)
             }
@@ -161,7 +168,7 @@ public enum WireVerifier {
             outOfOrderSegments: statistics.outOfOrderSegments,
             truncatedSegments: statistics.truncatedSegments,
             synSeen: statistics.synSeen, finSeen: statistics.finSeen, rstSeen: statistics.rstSeen,
-            notes: notes)
+            frames: frames.finish(), notes: notes)
     }
 
     /// Every TCP direction in the capture at `path`, busiest first (headers
