@@ -67,28 +67,42 @@ static int ethtool_ioctl(int sock, const char *ifname, void *data) {
     return ioctl(sock, SIOCETHTOOL, &ifr);
 }
 
+/* The feature names of `ifname`'s string set: a calloc'ed ethtool_gstrings
+ * (free it), its count in *count; NULL with errno set on failure. */
+static struct ethtool_gstrings *feature_names(int sock, const char *ifname, uint32_t *count) {
+    struct {
+        struct ethtool_sset_info info;
+        uint32_t length;
+    } sset;
+    memset(&sset, 0, sizeof sset);
+    sset.info.cmd = ETHTOOL_GSSET_INFO;
+    sset.info.sset_mask = 1ULL << ETH_SS_FEATURES;
+    if (ethtool_ioctl(sock, ifname, &sset) < 0) return NULL;
+    *count = sset.info.sset_mask ? sset.info.data[0] : 0;
+    struct ethtool_gstrings *strings = calloc(1, sizeof *strings + (size_t)*count * ETH_GSTRING_LEN);
+    if (!strings) return NULL;
+    strings->cmd = ETHTOOL_GSTRINGS;
+    strings->string_set = ETH_SS_FEATURES;
+    strings->len = *count;
+    if (ethtool_ioctl(sock, ifname, strings) < 0) {
+        int saved = errno;
+        free(strings);
+        errno = saved;
+        return NULL;
+    }
+    return strings;
+}
+
 long zcl_ethtool_features_text(const char *ifname, char *buf, size_t buflen) {
     long result = 0;
-    struct ethtool_sset_info *sset = NULL;
+    uint32_t count = 0;
     struct ethtool_gstrings *strings = NULL;
     struct ethtool_gfeatures *features = NULL;
     int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (sock < 0) return -errno;
 
-    sset = calloc(1, sizeof *sset + sizeof(uint32_t));
-    if (!sset) { result = -ENOMEM; goto out; }
-    sset->cmd = ETHTOOL_GSSET_INFO;
-    sset->sset_mask = 1ULL << ETH_SS_FEATURES;
-    if (ethtool_ioctl(sock, ifname, sset) < 0) { result = -errno; goto out; }
-    uint32_t count = sset->sset_mask ? sset->data[0] : 0;
-
-    strings = calloc(1, sizeof *strings + (size_t)count * ETH_GSTRING_LEN);
-    if (!strings) { result = -ENOMEM; goto out; }
-    strings->cmd = ETHTOOL_GSTRINGS;
-    strings->string_set = ETH_SS_FEATURES;
-    strings->len = count;
-    if (ethtool_ioctl(sock, ifname, strings) < 0) { result = -errno; goto out; }
-
+    strings = feature_names(sock, ifname, &count);
+    if (!strings) { result = -errno; goto out; }
     uint32_t blocks = (count + 31) / 32;
     features = calloc(1, sizeof *features + blocks * sizeof(struct ethtool_get_features_block));
     if (!features) { result = -ENOMEM; goto out; }
@@ -114,12 +128,46 @@ long zcl_ethtool_features_text(const char *ifname, char *buf, size_t buflen) {
     }
     result = (long)used;
 out:
-    free(sset);
     free(strings);
     free(features);
     close(sock);
     return result;
 }
+
+long zcl_ethtool_set_features(const char *ifname, const char *const *names, const int *on, size_t n) {
+    long result = 0;
+    uint32_t count = 0;
+    struct ethtool_gstrings *strings = NULL;
+    struct ethtool_sfeatures *features = NULL;
+    int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (sock < 0) return -errno;
+
+    strings = feature_names(sock, ifname, &count);
+    if (!strings) { result = -errno; goto out; }
+    uint32_t blocks = (count + 31) / 32;
+    features = calloc(1, sizeof *features + blocks * sizeof(struct ethtool_set_features_block));
+    if (!features) { result = -ENOMEM; goto out; }
+    features->cmd = ETHTOOL_SFEATURES;
+    features->size = blocks;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t i = 0;
+        while (i < count && strncmp((const char *)strings->data + (size_t)i * ETH_GSTRING_LEN, names[k], ETH_GSTRING_LEN) != 0) i++;
+        if (i == count) { result = -ENOENT; goto out; }
+        features->features[i / 32].valid |= 1U << (i % 32);
+        if (on[k]) features->features[i / 32].requested |= 1U << (i % 32);
+    }
+    int flags = ethtool_ioctl(sock, ifname, features);
+    result = flags < 0 ? -errno : flags;
+out:
+    free(strings);
+    free(features);
+    close(sock);
+    return result;
+}
+
+const long zcl_ETHTOOL_F_UNSUPPORTED = ETHTOOL_F_UNSUPPORTED;
+const long zcl_ETHTOOL_F_WISH = ETHTOOL_F_WISH;
+const long zcl_ETHTOOL_F_COMPAT = ETHTOOL_F_COMPAT;
 
 const char *zcl_errno_name(int errnum) { return strerrorname_np(errnum); }
 

@@ -15,13 +15,25 @@ struct Agent: ParsableCommand {
     @Argument(help: "sender, receiver, capture, actor, copy, or features IFNAME.")
     var role: Role
 
-    @Argument(help: "For features: the interface.")
+    @Argument(help: "For features: the interface, then NAME=on|off changes to make before printing.")
     var interface: String?
+
+    @Argument(help: .hidden)
+    var changes: [String] = []
 
     func run() throws {
         var channel = AgentChannel()
         if role == .features {
-            print(try InterfaceFeatures.read(interface ?? "lo"), terminator: "")
+            let interface = interface ?? "lo"
+            let requested = try changes.map { change in
+                let parts = change.split(separator: "=")
+                guard parts.count == 2, ["on", "off"].contains(parts[1]) else {
+                    throw ValidationError("a feature change is NAME=on or NAME=off, not \(change)")
+                }
+                return (name: String(parts[0]), on: parts[1] == "on")
+            }
+            if !requested.isEmpty { try InterfaceFeatures.set(interface, requested) }
+            print(try InterfaceFeatures.text(interface), terminator: "")
             return
         }
         // An agent never outlives its runner: a runner killed outright (SIGKILL)

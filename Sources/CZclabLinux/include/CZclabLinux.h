@@ -57,6 +57,13 @@ int zcl_signalfd_read(int fd, int *signo);
 /// ETH_SS_FEATURES and ETHTOOL_GFEATURES) as text, one "name on|off [fixed]"
 /// per line, into `buf`. Returns the text length, or -errno.
 long zcl_ethtool_features_text(const char *ifname, char *buf, size_t buflen);
+/// ETHTOOL_SFEATURES: turns the named features of `ifname` on or off. Returns
+/// the ioctl's flags (zcl_ETHTOOL_F_*: some request not fully honoured), or
+/// -errno (-ENOENT for a name the device does not have).
+long zcl_ethtool_set_features(const char *ifname, const char *const *names, const int *on, size_t n);
+extern const long zcl_ETHTOOL_F_UNSUPPORTED;
+extern const long zcl_ETHTOOL_F_WISH;
+extern const long zcl_ETHTOOL_F_COMPAT;
 
 /// The symbolic name of an errno value ("EAGAIN"), or NULL (strerrorname_np).
 const char *zcl_errno_name(int errnum);

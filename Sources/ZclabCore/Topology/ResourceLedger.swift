@@ -12,6 +12,9 @@ public final class ResourceLedger: @unchecked Sendable {
         case directory(String)
         /// A sysctl file and the value it had before the run changed it.
         case sysctl(path: String, original: String)
+        /// The changeable features of an interface zclab created, as they
+        /// were before a scenario changed some (and others with them).
+        case features(namespace: String, interface: String, original: [String: Bool])
     }
 
     struct Record: Codable {
@@ -84,6 +87,10 @@ public final class ResourceLedger: @unchecked Sendable {
                     if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
                 case .sysctl(let path, let original):
                     try original.write(toFile: path, atomically: false, encoding: .utf8)
+                case .features(let namespace, let interface, let original):
+                    if Namespaces.list().contains(namespace) && DeviceFeatures.exists(namespace: namespace, interface: interface) {
+                        try DeviceFeatures.write(namespace: namespace, interface: interface, original)
+                    }
                 }
             } catch {
                 problems.append("\(entry): \(error)")

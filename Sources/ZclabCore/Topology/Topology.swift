@@ -12,11 +12,21 @@ public struct TopologySpec: Codable, Sendable, Equatable {
     /// MTU of the veth pair or of `lo`; nil leaves the kernel's default.
     public var mtu: Int?
     public var ipv6: Bool
+    /// Device features to set on the sender's and the receiver's interface
+    /// (short names as `ethtool -K` takes them, or kernel names), restored
+    /// after the scenario. On loopback both are `lo`.
+    public var senderFeatures: [String: Bool] = [:]
+    public var receiverFeatures: [String: Bool] = [:]
 
     public init(kind: Kind, mtu: Int? = nil, ipv6: Bool = false) {
         self.kind = kind
         self.mtu = mtu
         self.ipv6 = ipv6
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, mtu, ipv6
+        case senderFeatures = "sender_features", receiverFeatures = "receiver_features"
     }
 }
 
