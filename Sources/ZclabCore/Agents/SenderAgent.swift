@@ -28,12 +28,47 @@ public struct SenderConfig: Codable, Sendable {
     public var script: [ScriptedCall]?
     /// msg-zerocopy: how the sender treats the error queue.
     public var zerocopy: ZerocopyOptions?
+    /// A header written before the file, and the socket options around it.
+    public var framing: HeaderFraming?
 
     enum CodingKeys: String, CodingKey {
         case method, host, port, path, chunk
         case sendBuffer = "send_buffer", pipeSize = "pipe_size"
         case privateMapping = "private_mapping", mapWindow = "map_window"
-        case touchAfterShortWrite = "touch_after_short_write", lease, script, zerocopy
+        case touchAfterShortWrite = "touch_after_short_write", lease, script, zerocopy, framing
+    }
+}
+
+/// The seed articles' way to put a header in front of a file: a small
+/// send(2) of the header, then the file by the sender's method, with TCP_CORK
+/// around both, MSG_MORE on the header, or TCP_NODELAY. The header is the
+/// file's first `header` bytes, so the stream is those bytes, then the file.
+public struct HeaderFraming: Codable, Sendable, Equatable {
+    /// Bytes of header.
+    public var header: UInt64
+    /// TCP_CORK on before the header, off after the file (which flushes).
+    public var cork: Bool
+    /// MSG_MORE on the header's send.
+    public var more: Bool
+    /// TCP_NODELAY on the socket (Nagle off).
+    public var nodelay: Bool
+
+    public init(header: UInt64, cork: Bool = false, more: Bool = false, nodelay: Bool = false) {
+        self.header = header
+        self.cork = cork
+        self.more = more
+        self.nodelay = nodelay
+    }
+
+    /// The ranges of the file the stream carries: the header, then the file.
+    public func sentRanges(fileSize: UInt64) -> [ByteRange] {
+        [ByteRange(lower: 0, upper: header), ByteRange(lower: 0, upper: fileSize)]
+    }
+
+    /// "200-byte header, TCP_CORK, MSG_MORE, TCP_NODELAY" (only what is set).
+    public var summary: String {
+        (["\(header)-byte header"] + [(cork, "TCP_CORK"), (more, "MSG_MORE"), (nodelay, "TCP_NODELAY")]
+            .filter(\.0).map(\.1)).joined(separator: ", ")
     }
 }
 
@@ -82,7 +117,9 @@ public struct SenderAgent {
             }
             let size = UInt64(try FileDescriptor(rawValue: file).size())
             defer { if let held = lease { lease?.report.after = try? held.descriptor.lease() } }
+            if let framing = config.framing { try sendHeader(framing, from: FileDescriptor(rawValue: file), to: socket) }
             try send(from: FileDescriptor(rawValue: file), size: size, to: socket.descriptor, sent: &sent)
+            if config.framing?.cork == true { try setCork(false, on: socket) }
             try log.record("shutdown", "fd=\(socket.descriptor.rawValue) how=SHUT_WR") { () throws(Errno) in
                 try socket.shutdownWrite()
                 return 0
@@ -111,11 +148,43 @@ public struct SenderAgent {
                 return 0
             }
         }
+        if config.framing?.nodelay == true {
+            try log.record("setsockopt", "TCP_NODELAY=1") { () throws(Errno) in
+                try socket.setOption(level: Int32(IPPROTO_TCP), name: TCP_NODELAY, 1)
+                return 0
+            }
+        }
         try log.record("connect", "\(target)") { () throws(Errno) in
             try socket.connect(to: target)
             return 0
         }
         return socket
+    }
+
+    /// Corks the socket if asked, then sends the header (the file's first
+    /// bytes, read with pread) with MSG_MORE if asked.
+    private mutating func sendHeader(_ framing: HeaderFraming, from file: FileDescriptor, to socket: TCPSocket) throws(Errno) {
+        if framing.cork { try setCork(true, on: socket) }
+        let header = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(framing.header), alignment: 8)
+        defer { header.deallocate() }
+        let count = try log.record("pread", "fd=\(file.rawValue) len=\(header.count) offset=0 (header)") { () throws(Errno) in
+            try file.read(into: header, at: 0)
+        }
+        var position = 0
+        while position < count {
+            let piece = UnsafeRawBufferPointer(rebasing: header[position ..< count])
+            position += try log.record("send", "fd=\(socket.descriptor.rawValue) len=\(piece.count) flags=\(framing.more ? "MSG_MORE" : "0") (header)") {
+                () throws(Errno) in try socket.descriptor.send(piece, flags: framing.more ? Int32(MSG_MORE) : 0)
+            }
+        }
+    }
+
+    /// setsockopt TCP_CORK; uncorking sends what the cork held.
+    private mutating func setCork(_ on: Bool, on socket: TCPSocket) throws(Errno) {
+        try log.record("setsockopt", "TCP_CORK=\(on ? 1 : 0)") { () throws(Errno) in
+            try socket.setOption(level: Int32(IPPROTO_TCP), name: TCP_CORK, on ? 1 : 0)
+            return 0
+        }
     }
 
     private mutating func send(

@@ -28,6 +28,18 @@ enum ReportRendering {
         return "\(summary["pass"] ?? 0) passed, \(summary["fail"] ?? 0) failed, \(summary["error"] ?? 0) errored, \(summary["skip"] ?? 0) skipped"
     }
 
+    /// The offload matrix as a Markdown table, or nothing when no scenario states a setting.
+    static func matrixMarkdown(_ matrix: OffloadMatrix) -> String {
+        guard !matrix.rows.isEmpty else { return "" }
+        var out = "\n## Offload matrix\n\nOne row per setting and capture side; frame sizes are wire lengths in bytes.\n\n"
+        out += "| setting | tap | " + OffloadMatrix.columns.joined(separator: " | ") + " | verdict |\n"
+        out += String(repeating: "|---", count: OffloadMatrix.columns.count + 3) + "|\n"
+        for row in matrix.rows {
+            out += "| \(row.setting) | \(row.side) | " + row.cells.joined(separator: " | ") + " | \(row.verdict.rawValue) |\n"
+        }
+        return out
+    }
+
     /// One line per scenario, the reason under each one that did not pass, and the totals.
     static func text(_ report: RunReport) -> String {
         var lines: [String] = []
@@ -104,12 +116,20 @@ enum ReportRendering {
             let received = scenario.received.map { "\($0.matches ? "match" : "MISMATCH"), \(ByteCount.describe($0.bytes))" } ?? "-"
             out += "| \(scenario.verdict.rawValue) | \(scenario.name) | \(wire) | \(received) | \(String(format: "%.2f s", scenario.durationSeconds)) |\n"
         }
+        out += matrixMarkdown(OffloadMatrix(report))
         for scenario in report.scenarios {
             out += "\n### \(scenario.name): \(scenario.verdict.rawValue)\n\n`\(scenario.file)`"
             if !scenario.reason.isEmpty { out += ": \(scenario.reason)" }
             out += "\n\n"
             if let topology = scenario.topology {
                 out += "Topology \(topology.kind)\(topology.mtu.map { ", MTU \($0)" } ?? ""): sender \(topology.sender), receiver \(topology.receiver)\n\n"
+                if let changes = topology.featureChanges, !changes.isEmpty {
+                    out += "| interface | feature | before | requested | after | restored |\n|---|---|---|---|---|---|\n"
+                    for change in changes {
+                        out += "| \(change.interface) | \(change.feature) | \(change.before) | \(change.dragged ? "(dragged)" : change.requested) | \(change.after) | \(change.restored ?? "-") |\n"
+                    }
+                    out += "\n"
+                }
             }
             if !scenario.assertions.isEmpty {
                 out += "| ok | expectation | expected | actual |\n|---|---|---|---|\n"

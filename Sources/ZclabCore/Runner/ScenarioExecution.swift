@@ -21,6 +21,11 @@ final class ScenarioExecution {
     var truncatedTo: UInt64?
     /// The pattern seed of data an action wrote over the file, to tell new data on the wire.
     var overwriteSeed: UInt64?
+    /// Ledger entries of the interfaces whose features the scenario changed.
+    var featureEntries: [ResourceLedger.Entry] = []
+    var featureChanges: [FeatureChange] = []
+    /// Every feature of each changed interface before the change, by interface.
+    var featuresBefore: [String: [String: InterfaceFeatures.State]] = [:]
 
     init(scenario: Scenario, index: Int, runner: ScenarioRunner) {
         self.scenario = scenario
@@ -53,6 +58,8 @@ final class ScenarioExecution {
 
         let topology = try Topology.create(scenario.topology, ledger: runner.ledger, index: index)
         self.topology = topology
+        try applyFeatures(topology)
+        result.setting = setting
         result.topology = TopologyRecord(
             kind: scenario.topology.kind.rawValue, mtu: scenario.topology.mtu,
             sender: "\(topology.senderNamespace)/\(topology.senderInterface) \(topology.senderAddress)",
@@ -68,6 +75,12 @@ final class ScenarioExecution {
         let statistics = try stopCaptures()
 
         var observations = Observations()
+        if !featureEntries.isEmpty {
+            observations.addFeatures(featureChanges, sides: [
+                topology.receiverInterface: "receiver", topology.senderInterface: "sender",
+            ], restored: try restoreFeatures())
+            result.topology?.featureChanges = featureChanges
+        }
         let senderEnd = sender!.stop()
         let receiverEnd = receiver!.stop()
         result.agents = ["sender": "\(senderEnd)", "receiver": "\(receiverEnd)"]
@@ -100,7 +113,15 @@ final class ScenarioExecution {
         }
         let dropped = statistics.reduce(0) { $0 + $1.1.dropped + $1.1.interfaceDropped }
         observations.values["capture.dropped"] = .number(Int64(dropped))
-        if let judged = statistics.first(where: { $0.0 == .receiver }) ?? statistics.first {
+        var frames: [String: FrameStatistics] = [:]
+        let judgedSide = statistics.first(where: { $0.0 == .receiver })?.0 ?? statistics.first?.0
+        for (side, stats) in statistics where side != judgedSide && stats.samplePath == nil {
+            runner.report("\(scenario.name): verifying \(stats.path)")
+            let wire = try WireVerifier.verify(capture: stats.path, flow: .port(scenario.port), expected: scenario.expectedStream)
+            frames[side.rawValue] = wire.frames
+            observations.addFrames(side: side.rawValue, wire, dropped: dropped)
+        }
+        if let judged = statistics.first(where: { $0.0 == judgedSide }) {
             runner.report("\(scenario.name): verifying \(judged.1.path)")
             let content = scenario.expectedStream
             if let samples = judged.1.samplePath {
@@ -112,6 +133,8 @@ final class ScenarioExecution {
                 result.wire = wire
                 observations.addWire(wire, dropped: dropped, truncatedTo: truncatedTo, overwrite: overwrite)
                 observations.addCoverage(headers)
+                observations.addFrames(side: judged.0.rawValue, headers, dropped: dropped, sampled: true)
+                frames[judged.0.rawValue] = headers.frames
                 let windows = scenario.file.dataExtents ?? []
                 let unverified = windows.filter { window in wire.gaps.contains { $0.lower < window.upper && window.lower < $0.upper } }
                 observations.values["wire.marks_verified"] = .flag(wire.status == .pass && unverified.isEmpty)
@@ -120,8 +143,11 @@ final class ScenarioExecution {
                 result.wire = wire
                 observations.addWire(wire, dropped: dropped, truncatedTo: truncatedTo, overwrite: overwrite)
                 observations.addCoverage(wire)
+                observations.addFrames(side: judged.0.rawValue, wire, dropped: dropped)
+                frames[judged.0.rawValue] = wire.frames
             }
         }
+        result.frames = frames.isEmpty ? nil : frames
         result.resources = ResourceUse(
             transferSeconds: transferSeconds,
             secondsPerGiB: transferSeconds / (Double(max(scenario.file.size, 1)) / Double(1 << 30)),
@@ -225,20 +251,89 @@ final class ScenarioExecution {
         }
     }
 
-    /// Offload features of the created interfaces, read inside their namespaces.
+    /// The scenario's settings that shape frames, in a few words (the offload
+    /// matrix's row label); nil when it states none.
+    var setting: String? {
+        let spec = scenario.topology
+        var parts: [String] = []
+        func describe(_ features: [String: Bool]) -> String {
+            features.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value ? "on" : "off")" }.joined(separator: ", ")
+        }
+        if !spec.senderFeatures.isEmpty { parts.append("sender " + describe(spec.senderFeatures)) }
+        if !spec.receiverFeatures.isEmpty { parts.append("receiver " + describe(spec.receiverFeatures)) }
+        if let framing = scenario.sender.framing { parts.append(framing.summary) }
+        guard !parts.isEmpty || spec.mtu != nil else { return nil }
+        return ([scenario.sender.method.rawValue, "MTU \(spec.mtu.map(String.init) ?? "default")"] + parts).joined(separator: "; ")
+    }
+
+    /// Sets the scenario's device features on each end, first recording in
+    /// the ledger every changeable feature as it was, then reading them back:
+    /// a change can drag others with it, and some features are fixed.
+    func applyFeatures(_ topology: Topology) throws {
+        var requests: [(namespace: String, interface: String, features: [String: Bool])] = []
+        for (namespace, interface, features) in [
+            (topology.senderNamespace, topology.senderInterface, scenario.topology.senderFeatures),
+            (topology.receiverNamespace, topology.receiverInterface, scenario.topology.receiverFeatures),
+        ] where !features.isEmpty {
+            // On loopback both ends are the same lo: one request for both.
+            if let same = requests.firstIndex(where: { $0.interface == interface && $0.namespace == namespace }) {
+                requests[same].features.merge(features) { _, later in later }
+            } else {
+                requests.append((namespace, interface, features))
+            }
+        }
+        for (namespace, interface, features) in requests {
+            let before = try DeviceFeatures.read(namespace: namespace, interface: interface)
+            var changes: [String: Bool] = [:]
+            for (name, on) in features {
+                let names = InterfaceFeatures.expand(name, available: before)
+                guard !names.isEmpty else { throw ScenarioFailure("\(interface) has no feature '\(name)'") }
+                for kernelName in names { changes[kernelName] = on }
+            }
+            let entry = ResourceLedger.Entry.features(
+                namespace: namespace, interface: interface, original: before.filter { !$0.value.fixed }.mapValues(\.on))
+            runner.ledger.add(entry)
+            featureEntries.append(entry)
+            featuresBefore[interface] = before
+            let after = try DeviceFeatures.write(namespace: namespace, interface: interface, changes)
+            runnerSteps.append(observation("features of \(interface): " + changes.sorted { $0.key < $1.key }
+                .map { "\($0.key) \($0.value ? "on" : "off") -> \(after[$0.key]?.description ?? "absent")" }.joined(separator: ", ")))
+            let changed = after.keys.filter { after[$0]?.on != before[$0]?.on }
+            for name in Set(changes.keys).union(changed).sorted() {
+                featureChanges.append(FeatureChange(
+                    interface: interface, feature: name, before: before[name]?.description ?? "absent",
+                    requested: changes[name].map { $0 ? "on" : "off" } ?? "-", after: after[name]?.description ?? "absent",
+                    dragged: changes[name] == nil))
+            }
+        }
+    }
+
+    /// Puts the changed interfaces' features back (through the ledger) and
+    /// reads them again; true when every feature is as it was before.
+    func restoreFeatures() throws -> Bool {
+        let problems = runner.ledger.undo(featureEntries)
+        guard problems.isEmpty else { throw ScenarioFailure("restoring features: " + problems.joined(separator: "; ")) }
+        var restored = true
+        for entry in featureEntries {
+            guard case .features(let namespace, let interface, _) = entry else { continue }
+            let now = try DeviceFeatures.read(namespace: namespace, interface: interface)
+            restored = restored && now == featuresBefore[interface]
+            for index in featureChanges.indices where featureChanges[index].interface == interface {
+                featureChanges[index].restored = now[featureChanges[index].feature]?.description ?? "absent"
+            }
+            runnerSteps.append(observation("features of \(interface) restored: \(now == featuresBefore[interface] ? "all as before" : "DIFFERENT")"))
+        }
+        featureEntries = []
+        return restored
+    }
+
+    /// Offload features of the created interfaces as the scenario runs them, read inside their namespaces.
     func readFeatures(_ topology: Topology) -> [String: [String: String]] {
         var features: [String: [String: String]] = [:]
-        let ends = [
-            (topology.senderNamespace, topology.senderInterface),
-            (topology.receiverNamespace, topology.receiverInterface),
-        ]
-        for (namespace, interface) in ends where features[interface] == nil {
-            let text = (try? runCommand(["ip", "netns", "exec", namespace, runner.executable, "agent", "features", interface])) ?? ""
-            features[interface] = Dictionary(
-                text.split(separator: "\n").compactMap { line -> (String, String)? in
-                    let parts = line.split(separator: " ", maxSplits: 1)
-                    return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
-                }, uniquingKeysWith: { first, _ in first })
+        for (namespace, interface) in [
+            (topology.senderNamespace, topology.senderInterface), (topology.receiverNamespace, topology.receiverInterface),
+        ] where features[interface] == nil {
+            features[interface] = (try? DeviceFeatures.read(namespace: namespace, interface: interface))?.mapValues(\.description) ?? [:]
         }
         return features
     }
@@ -280,7 +375,7 @@ final class ScenarioExecution {
             chunk: scenario.sender.chunk, sendBuffer: scenario.sender.sendBuffer, pipeSize: scenario.sender.pipeSize,
             privateMapping: scenario.sender.privateMapping, mapWindow: scenario.sender.mapWindow,
             touchAfterShortWrite: scenario.sender.touchAfterShortWrite, lease: scenario.sender.lease,
-            script: scenario.sender.script, zerocopy: scenario.sender.zerocopy)
+            script: scenario.sender.script, zerocopy: scenario.sender.zerocopy, framing: scenario.sender.framing)
         sender = try AgentProcess(
             role: "sender", namespace: topology.senderNamespace, executable: runner.executable,
             config: senderConfig, logPath: "\(directory)/agents.log")
@@ -426,7 +521,8 @@ final class ScenarioExecution {
     /// Stops every agent, removes the topology and the test file.
     func tearDown() -> [String] {
         for agent in agents { _ = agent.stop() }
-        var problems = topology?.destroy(ledger: runner.ledger) ?? []
+        var problems = runner.ledger.undo(featureEntries)
+        problems += topology?.destroy(ledger: runner.ledger) ?? []
         problems += runner.ledger.undo(changedSysctls)
         for path in [filePath, copyPath].compactMap({ $0 }) where FileManager.default.fileExists(atPath: path) {
             do { try FileManager.default.removeItem(atPath: path) } catch { problems.append("removing \(path): \(error)") }

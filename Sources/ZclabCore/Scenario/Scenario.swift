@@ -32,6 +32,7 @@ public struct Scenario: Sendable {
     /// The file ranges the sender should put on the wire, in order: the
     /// whole file, or what a script's calls should send.
     public var sentRanges: [ByteRange]? {
+        if let framing = sender.framing { return framing.sentRanges(fileSize: file.size) }
         guard let script = sender.script else { return nil }
         var position: Int64 = 0
         return script.map { $0.intendedRange(size: file.size, position: &position) }
@@ -75,6 +76,8 @@ public struct SenderSpec: Sendable {
     public var script: [ScriptedCall]?
     /// msg-zerocopy: SO_ZEROCOPY or not, and when to read completions.
     public var zerocopy: ZerocopyOptions?
+    /// A header before the file, corked or not.
+    public var framing: HeaderFraming?
 }
 
 /// How the receiver reads (see `ReceiverConfig`).

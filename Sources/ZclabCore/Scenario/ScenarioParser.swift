@@ -158,6 +158,13 @@ struct ScenarioReader {
         if capture.payload == .marks && sender.script != nil {
             throw error(top["capture"], "capture payload 'marks' is for whole-file transfers, not a script")
         }
+        if let framing = sender.framing {
+            guard sender.script == nil else { throw error(top["sender"], "a header is for whole-file transfers, not a script") }
+            guard capture.payload == .full else { throw error(top["capture"], "capture payload 'marks' is for whole-file transfers, not a header") }
+            guard framing.header <= file.size else {
+                throw error(top["sender"], "the header (\(framing.header) bytes) is the file's first bytes, so it cannot be longer than the file")
+            }
+        }
         if receiver.pauseAfter != nil && !actions.contains(where: { $0.kind == .resumeReceiver }) {
             throw error(top["receiver"], "receiver pauses (pause_after) but no action resumes it (do: resume-receiver)")
         }
@@ -207,7 +214,7 @@ struct ScenarioReader {
     static let namespaceSysctls = ["net/core/optmem_max", "net/ipv4/tcp_wmem", "net/ipv4/tcp_rmem"]
 
     func topology(_ node: Node) throws(ScenarioError) -> TopologySpec {
-        let items = try fields(node, in: "topology", allowed: ["kind", "mtu", "ipv6"])
+        let items = try fields(node, in: "topology", allowed: ["kind", "mtu", "ipv6", "sender_features", "receiver_features"])
         var spec = TopologySpec(kind: .veth)
         if let kind = items["kind"] {
             switch try string(kind, "topology kind") {
@@ -218,7 +225,26 @@ struct ScenarioReader {
         }
         if let mtu = items["mtu"] { spec.mtu = try integer(mtu, "mtu", 68...65535) }
         if let ipv6 = items["ipv6"] { spec.ipv6 = try bool(ipv6, "ipv6") }
+        if let features = items["sender_features"] { spec.senderFeatures = try featureSettings(features, "sender_features") }
+        if let features = items["receiver_features"] { spec.receiverFeatures = try featureSettings(features, "receiver_features") }
         return spec
+    }
+
+    /// A mapping of feature names to on/off: short names as `ethtool -K`
+    /// takes them, or the kernel's own (tx-tcp-segmentation).
+    func featureSettings(_ node: Node, _ what: String) throws(ScenarioError) -> [String: Bool] {
+        guard let mapping = node.mapping, !mapping.isEmpty else {
+            throw error(node, "\(what) must map feature names to on or off, e.g. {tso: off, gro: on}")
+        }
+        var settings: [String: Bool] = [:]
+        for (key, value) in mapping {
+            let name = try string(key, "a feature name")
+            guard InterfaceFeatures.shortNames.contains(name) || name.contains("-") else {
+                throw error(key, "unknown feature '\(name)' (short names: \(InterfaceFeatures.shortNames.joined(separator: ", ")); or a kernel name such as tx-tcp-segmentation)")
+            }
+            settings[name] = try bool(value, "feature \(name)")
+        }
+        return settings
     }
 
     func testFile(_ node: Node) throws(ScenarioError) -> TestFileSpec {
@@ -266,7 +292,7 @@ struct ScenarioReader {
     func senderSpec(_ node: Node) throws(ScenarioError) -> SenderSpec {
         let items = try fields(node, in: "sender", allowed: [
             "method", "chunk", "send_buffer", "pipe_size", "mapping", "map_window", "touch_after_short_write", "lease", "script",
-            "zerocopy",
+            "zerocopy", "header", "cork", "more", "nodelay",
         ])
         guard let methodNode = items["method"] else { throw error(node, "sender needs a method") }
         var spec = SenderSpec(method: try choice(methodNode, "sender method", SendMethod.self), privateMapping: false)
@@ -279,6 +305,16 @@ struct ScenarioReader {
             spec.touchAfterShortWrite = try bool(touch, "touch_after_short_write")
         }
         if let lease = items["lease"] { spec.lease = try leaseSpec(lease) }
+        if let header = items["header"] {
+            var framing = HeaderFraming(header: try bytes(header, "header"))
+            guard framing.header > 0 else { throw error(header, "header must be at least 1 byte") }
+            if let cork = items["cork"] { framing.cork = try bool(cork, "cork") }
+            if let more = items["more"] { framing.more = try bool(more, "more") }
+            if let nodelay = items["nodelay"] { framing.nodelay = try bool(nodelay, "nodelay") }
+            spec.framing = framing
+        } else if let option = items["cork"] ?? items["more"] ?? items["nodelay"] {
+            throw error(option, "cork, more and nodelay go with a header (header: 200)")
+        }
         if let zerocopy = items["zerocopy"] {
             guard spec.method == .msgZerocopy else { throw error(zerocopy, "zerocopy options are for method msg-zerocopy") }
             let fields = try fields(zerocopy, in: "zerocopy", allowed: ["enable", "read_every"])

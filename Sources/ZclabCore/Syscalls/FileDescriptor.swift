@@ -46,6 +46,11 @@ public struct FileDescriptor: Hashable, Sendable {
         }
     }
 
+    /// pread(2) into `buffer` from `offset`; returns the count read (0 at end of file).
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(Errno) -> Int {
+        try syscall { Glibc.pread(rawValue, buffer.baseAddress, buffer.count, off_t(offset)) }
+    }
+
     /// write(2) of `buffer`; returns the count written, which may be short.
     public func write(
         _ buffer: UnsafeRawBufferPointer, retryOnInterrupt: Bool = true

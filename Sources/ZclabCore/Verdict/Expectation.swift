@@ -86,7 +86,7 @@ public enum ObservationKeys {
     /// Syscalls whose per-call figures are observed as `ACTOR.CALL.FIELD`.
     public static let calls = [
         "open", "read", "write", "sendfile", "splice", "splice_fill", "mmap", "touch", "fcntl", "fcntl_setsig", "fcntl_setlease", "setsockopt",
-        "connect", "accept", "shutdown", "truncate", "ftruncate", "pwrite", "capset", "lseek", "copy_file_range", "send",
+        "connect", "accept", "shutdown", "truncate", "ftruncate", "pwrite", "capset", "lseek", "copy_file_range", "send", "pread",
     ]
     public static let callFields = ["calls", "return_total", "return_min", "return_max", "errno", "duration_ms"]
 
@@ -142,8 +142,24 @@ public enum ObservationKeys {
         ("wire.verified_bytes", "bytes compared byte for byte on the wire"),
         ("wire.marks_verified", "every byte around the file's marks was captured whole and matched (capture.payload: marks)"),
         ("wire.receiver_only_bytes", "bytes of the file checked only by the receiver (capture.payload: marks)"),
-        ("wire.max_segment", "largest TCP payload in one captured frame"),
         ("capture.dropped", "packets libpcap dropped, over all captures"),
+        ("features.restored", "every changeable feature of the interfaces was back to its original state after the scenario"),
+    ]
+
+    /// Fields of `frames.SIDE.FIELD` (SIDE: receiver or sender, the capture's end) and their meaning.
+    public static let frameFields: [(field: String, meaning: String)] = [
+        ("frames", "frames of the data direction, with or without payload"),
+        ("data_frames", "of those, frames with TCP payload"),
+        ("smallest_frame", "wire length of the smallest data frame (link header included)"),
+        ("largest_frame", "wire length of the largest data frame: above the MTU when the tap sees unsegmented (GSO/TSO) frames"),
+        ("smallest_segment", "TCP payload of the smallest data frame"),
+        ("largest_segment", "TCP payload of the largest data frame"),
+        ("first_segments", "payload sizes of the first 8 data frames, space-separated"),
+        ("checksums", "TCP checksums: valid, partial (left for the device), invalid, unchecked, or mixed (counts)"),
+        ("checksum_valid", "frames whose TCP checksum verifies"),
+        ("checksum_partial", "frames whose checksum field holds only the pseudo-header sum"),
+        ("checksum_invalid", "frames with neither"),
+        ("matches", "this side's capture carried the stream byte for byte"),
     ]
 
     public static func isKnown(_ key: String) -> Bool {
@@ -152,6 +168,10 @@ public enum ObservationKeys {
         if parts.count == 4, parts[0] == "sender", parts[1] == "script", Int(parts[2]) != nil {
             return ["return", "errno", "offset_after"].contains(parts[3])
         }
+        if parts.count == 3 && parts[0] == "frames" {
+            return ["receiver", "sender"].contains(parts[1]) && frameFields.contains { $0.field == parts[2] }
+        }
+        if parts.count == 3 && parts[0] == "features" { return ["receiver", "sender"].contains(parts[1]) }
         return parts.count == 3 && ["sender", "receiver", "actor", "copier"].contains(parts[0])
             && calls.contains(parts[1]) && callFields.contains(parts[2])
     }

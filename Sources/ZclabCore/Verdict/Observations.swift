@@ -98,6 +98,38 @@ public struct Observations: Sendable {
         addComparison("wire", bytes: wire.bytes, mismatch: wire.firstMismatch, truncatedTo: truncatedTo, overwrite: overwrite)
     }
 
+    /// The frames one capture side saw of the data direction, under
+    /// `frames.SIDE.` (see `ObservationKeys.frameFields`), and whether that
+    /// side's capture carried the stream unchanged (`matches`; a sampled
+    /// capture cannot tell, so it has no `matches`).
+    public mutating func addFrames(side: String, _ wire: WireVerdict, dropped: UInt64, sampled: Bool = false) {
+        guard let frames = wire.frames else { return }
+        let prefix = "frames.\(side)."
+        values[prefix + "frames"] = .number(Int64(frames.frames))
+        values[prefix + "data_frames"] = .number(Int64(frames.dataFrames))
+        values[prefix + "smallest_frame"] = .number(Int64(frames.smallestDataFrame))
+        values[prefix + "largest_frame"] = .number(Int64(frames.largestDataFrame))
+        values[prefix + "smallest_segment"] = .number(Int64(frames.smallestSegment))
+        values[prefix + "largest_segment"] = .number(Int64(frames.largestSegment))
+        values[prefix + "first_segments"] = .text(frames.firstSegments.map(String.init).joined(separator: " "))
+        values[prefix + "checksums"] = .text(frames.checksums.summary)
+        values[prefix + "checksum_valid"] = .number(Int64(frames.checksums.valid))
+        values[prefix + "checksum_partial"] = .number(Int64(frames.checksums.partial))
+        values[prefix + "checksum_invalid"] = .number(Int64(frames.checksums.invalid))
+        if !sampled { values[prefix + "matches"] = .flag(wire.status == .pass && dropped == 0) }
+    }
+
+    /// Device features a scenario changed, as read back (`features.SIDE.NAME`:
+    /// on or off), and whether every changeable feature was back to its
+    /// original state afterwards (`features.restored`).
+    public mutating func addFeatures(_ changes: [FeatureChange], sides: [String: String], restored: Bool) {
+        for change in changes {
+            let state = change.after.hasPrefix("on") ? "on" : "off"
+            values["features.\(sides[change.interface] ?? change.interface).\(change.feature)"] = .text(state)
+        }
+        values["features.restored"] = .flag(restored)
+    }
+
     /// What part of the stream the wire check saw: `sequence_covered` (bytes
     /// of sequence space seen, payload kept or not), `gaps` in it, and the
     /// split of the file into bytes verified on the wire and bytes checked
