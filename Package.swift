@@ -1,5 +1,10 @@
 // swift-tools-version: 6.0
+import Foundation
 import PackageDescription
+
+/// liburing is optional: without liburing-dev, zclab builds and skips its
+/// io_uring scenarios, saying so.
+let haveLiburing = FileManager.default.fileExists(atPath: "/usr/include/liburing.h")
 
 let package = Package(
     name: "zclab",
@@ -23,11 +28,18 @@ let package = Package(
         // Linux calls and constants that Swift's Glibc module does not import
         // (it is built without _GNU_SOURCE). Every symbol is prefixed `zcl_`.
         .target(name: "CZclabLinux"),
+        // io_uring SEND_ZC through liburing (Debian: liburing-dev), or stubs that say ENOSYS.
+        .target(
+            name: "CZclabUring",
+            cSettings: haveLiburing ? [.define("ZCL_HAVE_LIBURING")] : [],
+            linkerSettings: haveLiburing ? [.linkedLibrary("uring")] : []
+        ),
         .target(
             name: "ZclabCore",
             dependencies: [
                 "CPcap",
                 "CZclabLinux",
+                "CZclabUring",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

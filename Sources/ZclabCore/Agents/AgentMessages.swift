@@ -63,6 +63,8 @@ public struct AgentEvent: Codable, Sendable {
     public var lease: LeaseReport?
     /// The sender's MSG_ZEROCOPY sends and completions.
     public var zerocopy: ZerocopyReport?
+    /// An io_uring SEND_ZC sender's completions.
+    public var uring: IoUringReport?
     /// A copy agent's result.
     public var copy: CopyReport?
     /// The sender's scripted calls and what each gave.

@@ -11,6 +11,9 @@ public enum SendMethod: String, Codable, Sendable, CaseIterable {
     /// send(2) with MSG_ZEROCOPY from a mapping of the file, completions read
     /// from the socket's error queue.
     case msgZerocopy = "msg-zerocopy"
+    /// io_uring IORING_OP_SEND_ZC from a mapping of the file: a result and a
+    /// notification completion per send.
+    case ioUringSendZc = "io-uring-send-zc"
 
     /// The syscall in which a sender of this method blocks when the socket is full.
     public var blockingCall: String {
@@ -19,6 +22,7 @@ public enum SendMethod: String, Codable, Sendable, CaseIterable {
         case .sendfile: "sendfile"
         case .splice: "splice"
         case .msgZerocopy: "sendto"
+        case .ioUringSendZc: "io_uring_enter"
         }
     }
 }

@@ -30,12 +30,14 @@ public struct SenderConfig: Codable, Sendable {
     public var zerocopy: ZerocopyOptions?
     /// A header written before the file, and the socket options around it.
     public var framing: HeaderFraming?
+    /// io-uring-send-zc: how the sends are made.
+    public var uring: IoUringSendOptions?
 
     enum CodingKeys: String, CodingKey {
         case method, host, port, path, chunk
         case sendBuffer = "send_buffer", pipeSize = "pipe_size"
         case privateMapping = "private_mapping", mapWindow = "map_window"
-        case touchAfterShortWrite = "touch_after_short_write", lease, script, zerocopy, framing
+        case touchAfterShortWrite = "touch_after_short_write", lease, script, zerocopy, framing, uring = "io_uring"
     }
 }
 
@@ -87,6 +89,8 @@ public struct SenderAgent {
     /// MSG_ZEROCOPY: sends made and the completions read.
     var zerocopySends: UInt32?
     var notifications: [ZerocopyNotification] = []
+    /// io-uring-send-zc: every completion, in the order reaped.
+    var uringReport: IoUringReport?
 
     public init(config: SenderConfig, channel: AgentChannel) {
         self.config = config
@@ -134,6 +138,7 @@ public struct SenderAgent {
         done.lease = lease?.report
         done.script = config.script == nil ? nil : scriptResults
         done.zerocopy = zerocopySends.map { ZerocopyReport(sends: $0, notifications: notifications) }
+        done.uring = uringReport
         done.message = failure
         channel.send(done)
         exit(0)
@@ -200,6 +205,7 @@ public struct SenderAgent {
         case .mmapWrite: try mmapWrite(file, size: size, to: socket, sent: &sent)
         case .splice: try splice(file, size: size, to: socket, sent: &sent)
         case .msgZerocopy: try msgZerocopy(file, size: size, to: socket, sent: &sent)
+        case .ioUringSendZc: try ioUringSendZerocopy(file, size: size, to: socket, sent: &sent)
         }
     }
 

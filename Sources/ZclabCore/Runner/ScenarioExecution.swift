@@ -40,6 +40,7 @@ final class ScenarioExecution {
     func perform(into result: inout ScenarioResult) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try checkFreeSpace()
+        if scenario.sender.method == .ioUringSendZc && scenario.copy == nil { try checkIoUring() }
         let scratch = RunNames.scratchFolder(runID: runner.ledger.runID, onDisk: scenario.fileOnDisk)
         if !FileManager.default.fileExists(atPath: scratch) {
             runner.ledger.add(.directory(scratch))
@@ -229,6 +230,16 @@ final class ScenarioExecution {
         }
     }
 
+    /// Skips, with the reason, when io_uring cannot be used here.
+    func checkIoUring() throws {
+        guard IoUringRing.isBuiltIn else {
+            throw SkipScenario(reason: "zclab was built without liburing: install liburing-dev (scripts/setup does) and rebuild")
+        }
+        let disabled = (try? String(contentsOfFile: "/proc/sys/kernel/io_uring_disabled", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        if disabled == "2" { throw SkipScenario(reason: "kernel.io_uring_disabled = 2: io_uring is disabled on this machine") }
+    }
+
     /// Peak resident memory in KiB of the runner and of each agent that reported it.
     func peakMemory(statistics: [(CaptureSpec.Side, CaptureStatistics)]) -> [String: Int] {
         var peaks = ["runner": ResourceUse.peakRSSKiBOfThisProcess()]
@@ -375,7 +386,8 @@ final class ScenarioExecution {
             chunk: scenario.sender.chunk, sendBuffer: scenario.sender.sendBuffer, pipeSize: scenario.sender.pipeSize,
             privateMapping: scenario.sender.privateMapping, mapWindow: scenario.sender.mapWindow,
             touchAfterShortWrite: scenario.sender.touchAfterShortWrite, lease: scenario.sender.lease,
-            script: scenario.sender.script, zerocopy: scenario.sender.zerocopy, framing: scenario.sender.framing)
+            script: scenario.sender.script, zerocopy: scenario.sender.zerocopy, framing: scenario.sender.framing,
+            uring: scenario.sender.uring ?? (scenario.sender.method == .ioUringSendZc ? IoUringSendOptions() : nil))
         sender = try AgentProcess(
             role: "sender", namespace: topology.senderNamespace, executable: runner.executable,
             config: senderConfig, logPath: "\(directory)/agents.log")

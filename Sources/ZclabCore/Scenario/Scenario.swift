@@ -78,6 +78,8 @@ public struct SenderSpec: Sendable {
     public var zerocopy: ZerocopyOptions?
     /// A header before the file, corked or not.
     public var framing: HeaderFraming?
+    /// io-uring-send-zc: report usage, fixed buffer, MSG_WAITALL, a misuse first.
+    public var uring: IoUringSendOptions?
 }
 
 /// How the receiver reads (see `ReceiverConfig`).

@@ -292,7 +292,7 @@ struct ScenarioReader {
     func senderSpec(_ node: Node) throws(ScenarioError) -> SenderSpec {
         let items = try fields(node, in: "sender", allowed: [
             "method", "chunk", "send_buffer", "pipe_size", "mapping", "map_window", "touch_after_short_write", "lease", "script",
-            "zerocopy", "header", "cork", "more", "nodelay",
+            "zerocopy", "header", "cork", "more", "nodelay", "io_uring",
         ])
         guard let methodNode = items["method"] else { throw error(node, "sender needs a method") }
         var spec = SenderSpec(method: try choice(methodNode, "sender method", SendMethod.self), privateMapping: false)
@@ -322,6 +322,16 @@ struct ScenarioReader {
             if let enable = fields["enable"] { options.enable = try bool(enable, "enable") }
             if let every = fields["read_every"] { options.readEvery = try integer(every, "read_every", UInt32(0)...UInt32.max) }
             spec.zerocopy = options
+        }
+        if let uring = items["io_uring"] {
+            guard spec.method == .ioUringSendZc else { throw error(uring, "io_uring options are for method io-uring-send-zc") }
+            let fields = try fields(uring, in: "io_uring", allowed: ["report_usage", "fixed_buffer", "wait_all", "misuse"])
+            var options = IoUringSendOptions()
+            if let value = fields["report_usage"] { options.reportUsage = try bool(value, "report_usage") }
+            if let value = fields["fixed_buffer"] { options.fixedBuffer = try bool(value, "fixed_buffer") }
+            if let value = fields["wait_all"] { options.waitAll = try bool(value, "wait_all") }
+            if let value = fields["misuse"] { options.misuse = try choice(value, "io_uring misuse", IoUringSendOptions.Misuse.self) }
+            spec.uring = options
         }
         if let script = items["script"] {
             guard spec.method == .sendfile else { throw error(script, "a script is for method sendfile") }

@@ -86,7 +86,8 @@ public enum ObservationKeys {
     /// Syscalls whose per-call figures are observed as `ACTOR.CALL.FIELD`.
     public static let calls = [
         "open", "read", "write", "sendfile", "splice", "splice_fill", "mmap", "touch", "fcntl", "fcntl_setsig", "fcntl_setlease", "setsockopt",
-        "connect", "accept", "shutdown", "truncate", "ftruncate", "pwrite", "capset", "lseek", "copy_file_range", "send", "pread",
+        "connect", "accept", "shutdown", "truncate", "ftruncate", "pwrite", "capset", "lseek", "copy_file_range", "send", "pread", "send_zc",
+        "io_uring_setup", "io_uring_register",
     ]
     public static let callFields = ["calls", "return_total", "return_min", "return_max", "errno", "duration_ms"]
 
@@ -106,6 +107,16 @@ public enum ObservationKeys {
         ("zerocopy.first_id", "the lowest id completed first, or none"),
         ("zerocopy.copied_notifications", "completions with SO_EE_CODE_ZEROCOPY_COPIED: the kernel copied after all"),
         ("zerocopy.zerocopy_notifications", "completions without it: sent from the pages as they were"),
+        ("uring.sends", "io_uring SEND_ZC requests of the transfer"),
+        ("uring.short_sends", "of those, results shorter than asked"),
+        ("uring.notifications", "notification completions (IORING_CQE_F_NOTIF) of the transfer's requests"),
+        ("uring.copied_notifications", "notifications saying IORING_NOTIF_USAGE_ZC_COPIED (with report_usage)"),
+        ("uring.zerocopy_notifications", "notifications not saying so"),
+        ("uring.pairs_complete", "every result with F_MORE was followed by exactly one notification of its request, and no other came"),
+        ("uring.first_error", "errno name of the first failed result, or none"),
+        ("uring.misuse_result", "the misuse request's result: an errno name, or none"),
+        ("uring.misuse_more", "whether that result said F_MORE (a notification to follow)"),
+        ("uring.misuse_notification", "whether a notification came for it"),
         ("copy.bytes", "bytes a file-to-file copy's calls reported"),
         ("copy.error", "errno name of the call that stopped the copy, or none"),
         ("copy.matches", "the copy equals the source, byte for byte"),

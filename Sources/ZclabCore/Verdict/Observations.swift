@@ -41,6 +41,18 @@ public struct Observations: Sendable {
             values["zerocopy.copied_notifications"] = .number(Int64(zerocopy.notifications.filter { $0.code == "copied" }.count))
             values["zerocopy.zerocopy_notifications"] = .number(Int64(zerocopy.notifications.filter { $0.code == "zerocopy" }.count))
         }
+        if let uring = done?.uring {
+            values["uring.sends"] = .number(Int64(uring.sends))
+            values["uring.short_sends"] = .number(Int64(uring.shortSends))
+            values["uring.notifications"] = .number(Int64(uring.notifications))
+            values["uring.copied_notifications"] = .number(Int64(uring.copiedNotifications))
+            values["uring.zerocopy_notifications"] = .number(Int64(uring.notifications - uring.copiedNotifications))
+            values["uring.pairs_complete"] = .flag(uring.pairsComplete)
+            values["uring.first_error"] = .text(uring.firstError ?? "none")
+            values["uring.misuse_result"] = .text(uring.misuseResult ?? "none")
+            values["uring.misuse_more"] = uring.misuseMore.map { .flag($0) } ?? .text("none")
+            values["uring.misuse_notification"] = uring.misuseNotification.map { .flag($0) } ?? .text("none")
+        }
         for (index, result) in (done?.script ?? []).enumerated() {
             let key = "sender.script.\(index + 1)"
             values["\(key).return"] = result.returned.map { .number($0) } ?? .text("error")
