@@ -2,7 +2,7 @@ import Foundation
 
 /// Renders a run report in the formats zclab writes and prints.
 public enum ReportFormat: String, CaseIterable, Sendable {
-    case text, json, tap, junit, markdown
+    case text, json, tap, junit, markdown, html
 
     public func render(_ report: RunReport) -> String {
         switch self {
@@ -11,6 +11,7 @@ public enum ReportFormat: String, CaseIterable, Sendable {
         case .tap: ReportRendering.tap(report)
         case .junit: ReportRendering.junit(report)
         case .markdown: ReportRendering.markdown(report)
+        case .html: ReportRendering.html(report)
         }
     }
 }
