@@ -87,13 +87,14 @@ extension ReportRendering {
         guard !matrix.rows.isEmpty else { return out + "<p>No scenario states a setting and has frame statistics.</p>\n" }
         let indexes = Dictionary(report.scenarios.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { first, _ in first })
         let rows = matrix.rows.map { row in
-            [xml(row.setting), scenarioLink(row.scenario, index: indexes[row.scenario] ?? 0), xml(row.side)]
+            ["\(xml(row.setting))<br><small>\(scenarioLink(row.scenario, index: indexes[row.scenario] ?? 0))</small>", xml(row.side)]
                 + row.cells.map(xml)
                 + [verdictBadge(row.verdict), SVGChart.histogram(row.histogram, caption: "\(row.scenario), \(row.side)", size: .small)]
         }
         out += "<p class=\"legend\">One row per scenario that states a setting and per captured side; "
         out += "the histogram counts data frames by wire length in bytes.</p>\n"
-        return out + htmlTable(["setting", "scenario", "side"] + OffloadMatrix.columns + ["verdict", "frames by size"], rows)
+        let table = htmlTable(["setting and scenario", "side"] + OffloadMatrix.columns + ["verdict", "frames by size"], rows, class: "matrix")
+        return out + "<div class=\"scroll\">\n\(table)</div>\n"
     }
 
     /// A scenario's evidence, folded unless it failed or errored.
@@ -200,12 +201,15 @@ extension ReportRendering {
         details { border: 1px solid #d5dae1; border-radius: 5px; padding: 4px 10px; margin: 6px 0; }
         details[open] { padding-bottom: 10px; }
         summary { cursor: pointer; }
-        td a { white-space: nowrap; }
+        td > a { white-space: nowrap; }
+        table.matrix { font-size: 13px; }
+        table.matrix td:first-child { min-width: 14em; }
         .charts { display: flex; flex-wrap: wrap; gap: 16px; }
         figure { margin: 0; }
         figcaption { font-size: 12px; color: #5b6470; }
         .scroll { overflow-x: auto; }
         svg text { font: 10px ui-monospace, monospace; fill: #1d2430; }
+        table.matrix svg text { font-size: 9px; }
         svg .bar { fill: #3b6fb6; }
         svg .axis { stroke: #9aa3ae; }
         svg .lane { fill: #f6f8fa; }

@@ -7,7 +7,7 @@ enum SVGChart {
     /// How large a histogram is drawn: small in a table row, large in a scenario's section.
     enum Size {
         case small, large
-        var barWidth: Int { self == .small ? 42 : 54 }
+        var barWidth: Int { self == .small ? 36 : 54 }
         var plotHeight: Int { self == .small ? 36 : 90 }
     }
 
