@@ -5,8 +5,8 @@ import ZclabCore
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Check a run report again, or compare two.",
-        subcommands: [VerifyReport.self, DiffReports.self])
+        abstract: "Check a run report again, compare two, or render one as a web page.",
+        subcommands: [VerifyReport.self, DiffReports.self, RenderHTML.self])
 }
 
 struct VerifyReport: ParsableCommand {
@@ -53,6 +53,32 @@ struct DiffReports: ParsableCommand {
         let changes = ReportTools.diff(try loadReport(old), try loadReport(new))
         print(ReportTools.describe(changes), terminator: "")
         if changes.contains(where: { $0.kind == .real }) { throw ExitCode(1) }
+    }
+}
+
+struct RenderHTML: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "html",
+        abstract: "Render a report as one self-contained HTML page.",
+        discussion: """
+            The page zclab run writes as report.html, from any saved report.json: the
+            verdicts, findings, offload matrix, and per scenario its assertions, frame
+            histograms and syscall timeline. It loads nothing from the network.
+            """)
+
+    @Argument(help: "A report.json.")
+    var report: String
+
+    @Option(name: .long, help: "Write the page to this file instead of standard output.")
+    var out: String?
+
+    func run() throws {
+        let page = ReportFormat.html.render(try loadReport(report))
+        if let out {
+            try page.write(toFile: out, atomically: true, encoding: .utf8)
+        } else {
+            print(page, terminator: "")
+        }
     }
 }
 

@@ -8,7 +8,7 @@ struct Run: ParsableCommand {
         discussion: """
             Runs every scenario file named, or found below each folder named (default:
             scenarios/). Each run writes to its own folder (default captures/RUN-ID/):
-            report.json, report.md, and per scenario its pcap files and agent logs.
+            report.json, report.md, report.html, and per scenario its pcap files and agent logs.
             Scenario files are all validated first; an invalid one stops the run with
             file:line and exit status 2 before anything is created.
             """)
@@ -22,14 +22,14 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "Output folder for the report and captures (default: captures/RUN-ID).")
     var out: String?
 
-    @Option(name: .long, help: "What to print on standard output: text, json, tap or junit.")
+    @Option(name: .long, help: "What to print on standard output: text, json, tap, junit or html.")
     var format: OutputFormat = .text
 
     @Option(name: .long, help: "An earlier report.json to compare with; a real change makes the exit status 1.")
     var baseline: String?
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-        case text, json, tap, junit
+        case text, json, tap, junit, html
     }
 
     func run() throws {
@@ -77,11 +77,13 @@ struct Run: ParsableCommand {
 
         try ReportFormat.json.render(report).write(toFile: "\(output)/report.json", atomically: true, encoding: .utf8)
         try ReportFormat.markdown.render(report).write(toFile: "\(output)/report.md", atomically: true, encoding: .utf8)
+        try ReportFormat.html.render(report).write(toFile: "\(output)/report.html", atomically: true, encoding: .utf8)
         let rendered: ReportFormat = switch format {
         case .text: .text
         case .json: .json
         case .tap: .tap
         case .junit: .junit
+        case .html: .html
         }
         print(rendered.render(report), terminator: "")
         var realChange = false

@@ -24,6 +24,7 @@ struct Zclab: ParsableCommand {
               zclab env                          what this machine can do
               zclab clean                        remove what a killed run left
               zclab report verify RUN/report.json  re-check a report from its pcaps
+              zclab report html RUN/report.json --out page.html   the run as one web page
               zclab run --baseline OLD/report.json compare with an earlier run
 
             Kernel scenarios need root (network namespaces, packet capture); without it

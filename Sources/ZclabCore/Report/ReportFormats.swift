@@ -2,7 +2,7 @@ import Foundation
 
 /// Renders a run report in the formats zclab writes and prints.
 public enum ReportFormat: String, CaseIterable, Sendable {
-    case text, json, tap, junit, markdown
+    case text, json, tap, junit, markdown, html
 
     public func render(_ report: RunReport) -> String {
         switch self {
@@ -11,6 +11,7 @@ public enum ReportFormat: String, CaseIterable, Sendable {
         case .tap: ReportRendering.tap(report)
         case .junit: ReportRendering.junit(report)
         case .markdown: ReportRendering.markdown(report)
+        case .html: ReportRendering.html(report)
         }
     }
 }
@@ -38,6 +39,23 @@ enum ReportRendering {
             out += "| \(row.setting) | \(row.side) | " + row.cells.joined(separator: " | ") + " | \(row.verdict.rawValue) |\n"
         }
         return out
+    }
+
+    /// The wire verdict in a few words ("pass, 16 MiB"), or "-" without a capture.
+    static func wireSummary(_ scenario: ScenarioResult) -> String {
+        scenario.wire.map { "\($0.status.rawValue), \(ByteCount.describe($0.bytes))" } ?? "-"
+    }
+
+    /// The wire verdict with its counts and first mismatch, on one line.
+    static func wireDetail(_ wire: WireVerdict) -> String {
+        var line = "wire \(wire.status.rawValue): \(wire.bytes) of \(wire.expectedBytes) bytes, flow \(wire.flow ?? "-"), \(wire.segments) segments, \(wire.retransmittedBytes) retransmitted bytes"
+        if let mismatch = wire.firstMismatch { line += "; first mismatch at \(mismatch.offset) (\(mismatch.kind.rawValue))" }
+        return line
+    }
+
+    /// What the receiver got in a few words ("match, 16 MiB"), or "-".
+    static func receivedSummary(_ scenario: ScenarioResult) -> String {
+        scenario.received.map { "\($0.matches ? "match" : "MISMATCH"), \(ByteCount.describe($0.bytes))" } ?? "-"
     }
 
     /// One line per scenario, the reason under each one that did not pass, and the totals.
@@ -112,9 +130,7 @@ enum ReportRendering {
         for (path, value) in environment.sysctls.sorted(by: { $0.key < $1.key }) { out += "| `\(path)` | \(value) |\n" }
         out += "\n## Scenarios\n\n\(counts(report))\n\n| verdict | scenario | wire | received | time |\n|---|---|---|---|---|\n"
         for scenario in report.scenarios {
-            let wire = scenario.wire.map { "\($0.status.rawValue), \(ByteCount.describe($0.bytes))" } ?? "-"
-            let received = scenario.received.map { "\($0.matches ? "match" : "MISMATCH"), \(ByteCount.describe($0.bytes))" } ?? "-"
-            out += "| \(scenario.verdict.rawValue) | \(scenario.name) | \(wire) | \(received) | \(String(format: "%.2f s", scenario.durationSeconds)) |\n"
+            out += "| \(scenario.verdict.rawValue) | \(scenario.name) | \(wireSummary(scenario)) | \(receivedSummary(scenario)) | \(String(format: "%.2f s", scenario.durationSeconds)) |\n"
         }
         out += matrixMarkdown(OffloadMatrix(report))
         for scenario in report.scenarios {
@@ -161,9 +177,7 @@ enum ReportRendering {
                 out += "- capture \(capture.side) on \(capture.interface): `\(capture.path)`, \(capture.packets) packets, \(capture.dropped) dropped, sha256 `\(capture.sha256.prefix(16))…`\n"
             }
             if let wire = scenario.wire {
-                out += "- wire \(wire.status.rawValue): \(wire.bytes) of \(wire.expectedBytes) bytes, flow \(wire.flow ?? "-"), \(wire.segments) segments, \(wire.retransmittedBytes) retransmitted bytes"
-                if let mismatch = wire.firstMismatch { out += "; first mismatch at \(mismatch.offset) (\(mismatch.kind.rawValue))" }
-                out += "\n"
+                out += "- \(wireDetail(wire))\n"
                 for note in wire.notes { out += "  - \(note)\n" }
             }
         }
