@@ -40,11 +40,16 @@ public struct OffloadMatrix: Sendable, Equatable {
         }
     }
 
-    /// "copied 12/12", "zero-copy 3/12", or "-" for a scenario that sent without notifications.
+    /// "copied 12/12", "zero-copy 3/12" (MSG_ZEROCOPY completions or io_uring
+    /// notifications), or "-" for a scenario that sent without notifications.
     static func zerocopy(_ observations: [String: ObservedValue]) -> String {
-        guard case .number(let total)? = observations["zerocopy.notifications"] else { return "-" }
-        guard case .number(let copied)? = observations["zerocopy.copied_notifications"] else { return "-" }
-        return copied == total ? "copied \(copied)/\(total)" : "zero-copy \(total - copied)/\(total)"
+        for prefix in ["zerocopy", "uring"] {
+            guard case .number(let total)? = observations["\(prefix).notifications"],
+                case .number(let copied)? = observations["\(prefix).copied_notifications"]
+            else { continue }
+            return copied == total ? "copied \(copied)/\(total)" : "zero-copy \(total - copied)/\(total)"
+        }
+        return "-"
     }
 
     /// Whether the side's capture carried the data unchanged.
