@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -357,4 +358,20 @@ int zcl_die_with_parent(void) {
     pid_t parent = getppid();
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return -1;
     return getppid() == parent && parent != 1 ? 0 : -1;
+}
+
+int zcl_epoll_revents(int fd) {
+    int epoll = epoll_create1(EPOLL_CLOEXEC);
+    if (epoll < 0) return -1;
+    struct epoll_event event = { .events = EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLRDHUP, .data.fd = fd };
+    int result = -1;
+    if (epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event) == 0) {
+        struct epoll_event ready;
+        int n = epoll_wait(epoll, &ready, 1, 0);
+        if (n >= 0) result = n == 1 ? (int)ready.events : 0;
+    }
+    int saved = errno;
+    close(epoll);
+    errno = saved;
+    return result;
 }

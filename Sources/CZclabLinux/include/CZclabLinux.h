@@ -141,4 +141,9 @@ int zcl_die_with_parent(void);
 /// SIGRTMIN as this process sees it (glibc reserves the first few).
 int zcl_sigrtmin(void);
 
+/// The events epoll_wait(2) reports at once for `fd` (asked: EPOLLIN,
+/// EPOLLOUT, EPOLLPRI, EPOLLRDHUP; EPOLLERR and EPOLLHUP always), 0 if none,
+/// or -1 with errno set.
+int zcl_epoll_revents(int fd);
+
 #endif

@@ -47,6 +47,8 @@ public struct AgentEvent: Codable, Sendable {
         case done
         /// Agent failed: `message`.
         case failed
+        /// Sender: reached a `mark` step of its script.
+        case marked
     }
 
     public var kind: Kind

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CZclabLinux
 
 /// What a sender agent is told to do.
 public struct SenderConfig: Codable, Sendable {
@@ -91,6 +92,9 @@ public struct SenderAgent {
     var notifications: [ZerocopyNotification] = []
     /// io-uring-send-zc: every completion, in the order reaped.
     var uringReport: IoUringReport?
+    /// MSG_ZEROCOPY script: what each step gave; the limits in effect.
+    var zerocopySteps: [ZerocopyStepResult]?
+    var zerocopyLimits: (optmem: String, memlock: String)?
 
     public init(config: SenderConfig, channel: AgentChannel) {
         self.config = config
@@ -137,7 +141,10 @@ public struct SenderAgent {
         done.signals = SignalRecorder.records(mapping: currentMapping?.bytes, mappingOffset: currentMappingOffset)
         done.lease = lease?.report
         done.script = config.script == nil ? nil : scriptResults
-        done.zerocopy = zerocopySends.map { ZerocopyReport(sends: $0, notifications: notifications) }
+        done.zerocopy = zerocopySends.map {
+            ZerocopyReport(sends: $0, notifications: notifications, steps: zerocopySteps,
+                           optmemMax: zerocopyLimits?.optmem, memlock: zerocopyLimits?.memlock)
+        }
         done.uring = uringReport
         done.message = failure
         channel.send(done)
@@ -324,6 +331,11 @@ public struct SenderAgent {
         _ file: FileDescriptor, size: UInt64, to socket: FileDescriptor, sent: inout UInt64
     ) throws(Errno) {
         let options = config.zerocopy ?? ZerocopyOptions()
+        zerocopyLimits = try zerocopyLimits(options)
+        if let steps = options.steps {
+            try runZerocopyScript(steps, options: options, file: file, size: size, tcp: socket, sent: &sent)
+            return
+        }
         if options.enable {
             try log.record("setsockopt", "SO_ZEROCOPY=1") { () throws(Errno) in
                 try TCPSocket(descriptor: socket).setOption(level: SOL_SOCKET, name: SO_ZEROCOPY, 1)
@@ -363,8 +375,33 @@ public struct SenderAgent {
         }
     }
 
+    /// Sets RLIMIT_MEMLOCK if asked (and drops CAP_IPC_LOCK, which would
+    /// bypass it), and reads the limits pinned pages are charged against.
+    private mutating func zerocopyLimits(_ options: ZerocopyOptions) throws(Errno) -> (optmem: String, memlock: String) {
+        if let bytes = options.memlock {
+            try log.record("setrlimit", "RLIMIT_MEMLOCK=\(bytes)") { () throws(Errno) in
+                var limit = rlimit(rlim_cur: rlim_t(bytes), rlim_max: rlim_t(bytes))
+                return try syscall { setrlimit(__rlimit_resource_t(UInt32(zcl_RLIMIT_MEMLOCK)), &limit) }
+            }
+            try log.record("capset", "drop CAP_IPC_LOCK") { () throws(Errno) in try syscall { zcl_drop_capability(14) } }
+        }
+        var limit = rlimit()
+        getrlimit(__rlimit_resource_t(UInt32(zcl_RLIMIT_MEMLOCK)), &limit)
+        let memlock = options.memlock == nil ? "ignored (CAP_IPC_LOCK)" : limit.rlim_cur == rlim_t.max ? "unlimited" : "\(limit.rlim_cur)"
+        return (Self.firstLine(of: "/proc/sys/net/core/optmem_max") ?? "unknown", memlock)
+    }
+
+    /// The first line of a small file such as a sysctl, or nil.
+    static func firstLine(of path: String) -> String? {
+        guard let file = try? FileDescriptor.open(path, .readOnly) else { return nil }
+        defer { try? file.close() }
+        var bytes = [UInt8](repeating: 0, count: 256)
+        let count = bytes.withUnsafeMutableBytes { (try? file.read(into: $0)) ?? 0 }
+        return String(decoding: bytes.prefix(count), as: UTF8.self).split(separator: "\n").first.map(String.init)
+    }
+
     /// Reads every completion waiting on the error queue.
-    private mutating func drainNotifications(_ socket: FileDescriptor) throws(Errno) {
+    mutating func drainNotifications(_ socket: FileDescriptor) throws(Errno) {
         while let notification = try socket.nextZerocopyNotification() { notifications.append(notification) }
     }
 
@@ -376,7 +413,7 @@ public struct SenderAgent {
     }
 
     /// How many send ids the completions so far cover.
-    private func completedIDs() -> UInt64 {
+    func completedIDs() -> UInt64 {
         notifications.reduce(0) { $0 + UInt64($1.hi &- $1.lo) + 1 }
     }
 
@@ -503,6 +540,17 @@ public struct ScriptedCall: Codable, Sendable, Equatable {
 public struct ZerocopyReport: Codable, Sendable, Equatable {
     public var sends: UInt32
     public var notifications: [ZerocopyNotification]
+    /// A script's steps and what each gave.
+    public var steps: [ZerocopyStepResult]?
+    /// net.core.optmem_max in the sender's namespace and the sender's
+    /// RLIMIT_MEMLOCK ("unlimited", or bytes; "ignored" with CAP_IPC_LOCK).
+    public var optmemMax: String?
+    public var memlock: String?
+
+    enum CodingKeys: String, CodingKey {
+        case sends, notifications, steps
+        case optmemMax = "optmem_max", memlock
+    }
 
     /// The completions cover ids 0 ..< sends exactly once, in order.
     public var idsComplete: Bool {
@@ -521,6 +569,21 @@ public struct ZerocopyOptions: Codable, Sendable, Equatable {
     public var enable: Bool = true
     /// Read the error queue after every this many sends; 0: only at the end.
     public var readEvery: UInt32 = 1
+    /// The socket the sends go on.
+    public var socket: SocketKind = .tcp
+    /// These steps instead of sending the whole file.
+    public var steps: [ZerocopyStep]?
+    /// RLIMIT_MEMLOCK to set (soft and hard), dropping CAP_IPC_LOCK so that it counts.
+    public var memlock: UInt64?
+
+    public enum SocketKind: String, Codable, Sendable, CaseIterable {
+        /// The TCP connection to the receiver.
+        case tcp
+        /// A UDP socket to another in the sender's namespace (127.0.0.1); the receiver gets nothing.
+        case udp
+        /// A UDP socket connected to itself: what it sends comes back to be read.
+        case udpSelf = "udp-self"
+    }
 
     public init(enable: Bool = true, readEvery: UInt32 = 1) {
         self.enable = enable
@@ -528,6 +591,6 @@ public struct ZerocopyOptions: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case enable, readEvery = "read_every"
+        case enable, readEvery = "read_every", socket, steps, memlock
     }
 }

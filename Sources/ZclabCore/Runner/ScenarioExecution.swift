@@ -393,9 +393,11 @@ final class ScenarioExecution {
             config: senderConfig, logPath: "\(directory)/agents.log")
     }
 
-    /// The content an overwrite action put in the file, if any.
+    /// The content an overwrite action put in the file, or a MSG_ZEROCOPY
+    /// script's `modify` in its buffer, if any.
     var overwrite: PatternContent? {
-        overwriteSeed.map { PatternContent(count: scenario.file.size, seed: $0) }
+        let modifies = scenario.sender.zerocopy?.steps?.contains { if case .modify = $0 { true } else { false } } == true
+        return (overwriteSeed ?? (modifies ? ZerocopyStep.modifySeed : nil)).map { PatternContent(count: scenario.file.size, seed: $0) }
     }
 
     /// Waits for both transfer agents to finish, firing the scenario's actions
@@ -406,6 +408,7 @@ final class ScenarioExecution {
         let deadline = monotonicNanoseconds() + UInt64(scenario.timeout * 1e9)
         var pending = scenario.actions[...]
         var receiverPaused = false
+        var senderMarked = false
         var senderPid: Int32?
         var blockedSamples: [ProcessObserver.Sample] = []
         var runningActor: AgentProcess?
@@ -415,6 +418,7 @@ final class ScenarioExecution {
             for (agent, event) in try pollEvents([sender, receiver] + actors, timeoutMs: watching ? 2 : 100) {
                 switch event.kind {
                 case .paused: receiverPaused = true
+                case .marked: senderMarked = true
                 case .hello where agent === sender: senderPid = event.pid
                 case .progress: runner.report("\(scenario.name): received \(ByteCount.describe(event.bytes ?? 0)) of \(ByteCount.describe(scenario.file.size))")
                 default: break
@@ -432,7 +436,9 @@ final class ScenarioExecution {
             if let action = pending.first {
                 // Every trigger of the action must hold; the sender is sampled
                 // only once the others do, so the proof is about that moment.
-                var fired = !action.triggers.contains(.receiverPaused) || receiverPaused
+                var fired = (!action.triggers.contains(.receiverPaused) || receiverPaused)
+                    && (!action.triggers.contains(.senderMarked) || senderMarked)
+                    && (!action.triggers.contains(.senderDone) || senderOver())
                 if fired && action.triggers.contains(.senderBlocked) {
                     fired = false
                     if let pid = senderPid, let call = SyscallNumbers.number(of: scenario.sender.method.blockingCall),

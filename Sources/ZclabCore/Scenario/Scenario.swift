@@ -33,6 +33,16 @@ public struct Scenario: Sendable {
     /// whole file, or what a script's calls should send.
     public var sentRanges: [ByteRange]? {
         if let framing = sender.framing { return framing.sentRanges(fileSize: file.size) }
+        if let zerocopy = sender.zerocopy, let steps = zerocopy.steps {
+            // A script sends a prefix of the file on TCP (as much as its sends
+            // ask, or all of it when it sends until an error), nothing on UDP.
+            guard zerocopy.socket == .tcp else { return [ByteRange(lower: 0, upper: 0)] }
+            if steps.contains(where: { if case .sendUntilError = $0 { true } else { false } }) { return nil }
+            let asked = steps.reduce(UInt64(0)) { total, step in
+                if case .send(let bytes) = step { total + bytes } else { total }
+            }
+            return [ByteRange(lower: 0, upper: min(asked, file.size))]
+        }
         guard let script = sender.script else { return nil }
         var position: Int64 = 0
         return script.map { $0.intendedRange(size: file.size, position: &position) }
@@ -129,6 +139,10 @@ public struct Action: Sendable, Equatable {
         case senderBlocked = "sender.blocked"
         /// As soon as the previous action has completed.
         case previousDone = "previous.done"
+        /// The sender reached a `mark` step of its MSG_ZEROCOPY script.
+        case senderMarked = "sender.marked"
+        /// The sender has finished (its last call returned; its data may still be queued).
+        case senderDone = "sender.done"
     }
     public enum Kind: Sendable, Equatable {
         /// Tell a paused receiver to read on.

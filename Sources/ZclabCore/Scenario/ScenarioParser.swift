@@ -317,10 +317,14 @@ struct ScenarioReader {
         }
         if let zerocopy = items["zerocopy"] {
             guard spec.method == .msgZerocopy else { throw error(zerocopy, "zerocopy options are for method msg-zerocopy") }
-            let fields = try fields(zerocopy, in: "zerocopy", allowed: ["enable", "read_every"])
+            let fields = try fields(zerocopy, in: "zerocopy", allowed: ["enable", "read_every", "socket", "steps", "memlock"])
             var options = ZerocopyOptions()
             if let enable = fields["enable"] { options.enable = try bool(enable, "enable") }
             if let every = fields["read_every"] { options.readEvery = try integer(every, "read_every", UInt32(0)...UInt32.max) }
+            if let socket = fields["socket"] { options.socket = try choice(socket, "zerocopy socket", ZerocopyOptions.SocketKind.self) }
+            if let memlock = fields["memlock"] { options.memlock = try bytes(memlock, "memlock") }
+            if let steps = fields["steps"] { options.steps = try zerocopySteps(steps) }
+            if options.socket != .tcp && options.steps == nil { throw error(zerocopy, "a UDP socket needs steps (the whole-file transfer is TCP)") }
             spec.zerocopy = options
         }
         if let uring = items["io_uring"] {
@@ -415,6 +419,43 @@ struct ScenarioReader {
         return spec
     }
 
+    /// A MSG_ZEROCOPY script: `send: 64KiB`, `send_until_error: 64KiB`,
+    /// `read: all` or `read: one`, `modify: 4KiB`, or the words `poll`,
+    /// `mark`, `wait`, `complete`, `shutdown`, `read`.
+    func zerocopySteps(_ node: Node) throws(ScenarioError) -> [ZerocopyStep] {
+        let usage = "steps must be a list of send: BYTES, send_until_error: BYTES, read: all|one, modify: BYTES, poll, mark, wait, complete or shutdown"
+        guard let list = node.sequence, !list.isEmpty else { throw error(node, usage) }
+        var steps: [ZerocopyStep] = []
+        for item in list {
+            if let word = item.scalar?.string {
+                switch word {
+                case "poll": steps.append(.poll)
+                case "mark": steps.append(.mark)
+                case "wait": steps.append(.wait)
+                case "complete": steps.append(.complete)
+                case "shutdown": steps.append(.shutdown)
+                case "read": steps.append(.read(all: true))
+                default: throw error(item, "unknown step '\(word)': \(usage)")
+                }
+                continue
+            }
+            let fields = try fields(item, in: "a step", allowed: ["send", "send_until_error", "read", "modify"])
+            guard fields.count == 1, let (key, value) = fields.first else { throw error(item, "a step is one of: \(usage)") }
+            switch key {
+            case "send": steps.append(.send(try bytes(value, "send")))
+            case "send_until_error": steps.append(.sendUntilError(try bytes(value, "send_until_error")))
+            case "modify": steps.append(.modify(try bytes(value, "modify")))
+            default:
+                switch try string(value, "read") {
+                case "all": steps.append(.read(all: true))
+                case "one": steps.append(.read(all: false))
+                case let other: throw error(value, "read '\(other)' is not one of: all, one")
+                }
+            }
+        }
+        return steps
+    }
+
     func captureSpec(_ node: Node) throws(ScenarioError) -> CaptureSpec {
         let items = try fields(node, in: "capture", allowed: ["on", "snaplen", "buffer_size", "payload"])
         var spec = CaptureSpec(sides: [.receiver], snaplen: 262_144)
@@ -505,8 +546,11 @@ struct ScenarioReader {
         return .equals(try value(node, key))
     }
 
+    /// An expected value: a flag, a byte count or number, or text; quoted
+    /// text ("0-2", "OUT|ERR") is always text.
     func value(_ node: Node, _ key: String) throws(ScenarioError) -> ObservedValue {
         let text = try string(node, key)
+        if let style = node.scalar?.style, style == .doubleQuoted || style == .singleQuoted { return .text(text) }
         if ["true", "false"].contains(text) { return .flag(text == "true") }
         if let number = ByteCount.parse(text) { return .number(Int64(number)) }
         if text.hasPrefix("-"), let number = Int64(text) { return .number(number) }

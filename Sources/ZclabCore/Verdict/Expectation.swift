@@ -87,7 +87,7 @@ public enum ObservationKeys {
     public static let calls = [
         "open", "read", "write", "sendfile", "splice", "splice_fill", "mmap", "touch", "fcntl", "fcntl_setsig", "fcntl_setlease", "setsockopt",
         "connect", "accept", "shutdown", "truncate", "ftruncate", "pwrite", "capset", "lseek", "copy_file_range", "send", "pread", "send_zc",
-        "io_uring_setup", "io_uring_register",
+        "io_uring_setup", "io_uring_register", "setrlimit", "socket", "modify",
     ]
     public static let callFields = ["calls", "return_total", "return_min", "return_max", "errno", "duration_ms"]
 
@@ -107,6 +107,9 @@ public enum ObservationKeys {
         ("zerocopy.first_id", "the lowest id completed first, or none"),
         ("zerocopy.copied_notifications", "completions with SO_EE_CODE_ZEROCOPY_COPIED: the kernel copied after all"),
         ("zerocopy.zerocopy_notifications", "completions without it: sent from the pages as they were"),
+        ("zerocopy.ranges", "the completions' id ranges in the order read, \"lo-hi\" space-separated"),
+        ("zerocopy.optmem_max", "net.core.optmem_max in the sender's namespace"),
+        ("zerocopy.memlock", "the sender's RLIMIT_MEMLOCK (\"ignored (CAP_IPC_LOCK)\" unless the scenario sets memlock)"),
         ("uring.sends", "io_uring SEND_ZC requests of the transfer"),
         ("uring.short_sends", "of those, results shorter than asked"),
         ("uring.notifications", "notification completions (IORING_CQE_F_NOTIF) of the transfer's requests"),
@@ -157,6 +160,9 @@ public enum ObservationKeys {
         ("features.restored", "every changeable feature of the interfaces was back to its original state after the scenario"),
     ]
 
+    /// Fields of `zerocopy.step.N.FIELD`, what step N of a MSG_ZEROCOPY script gave.
+    public static let zerocopyStepFields = ["return", "errno", "ranges", "sends", "poll", "epoll", "so_error"]
+
     /// Fields of `frames.SIDE.FIELD` (SIDE: receiver or sender, the capture's end) and their meaning.
     public static let frameFields: [(field: String, meaning: String)] = [
         ("frames", "frames of the data direction, with or without payload"),
@@ -178,6 +184,9 @@ public enum ObservationKeys {
         let parts = key.split(separator: ".").map(String.init)
         if parts.count == 4, parts[0] == "sender", parts[1] == "script", Int(parts[2]) != nil {
             return ["return", "errno", "offset_after"].contains(parts[3])
+        }
+        if parts.count == 4, parts[0] == "zerocopy", parts[1] == "step", Int(parts[2]) != nil {
+            return zerocopyStepFields.contains(parts[3])
         }
         if parts.count == 3 && parts[0] == "frames" {
             return ["receiver", "sender"].contains(parts[1]) && frameFields.contains { $0.field == parts[2] }

@@ -40,6 +40,20 @@ public struct Observations: Sendable {
             values["zerocopy.first_id"] = zerocopy.notifications.first.map { .number(Int64($0.lo)) } ?? .text("none")
             values["zerocopy.copied_notifications"] = .number(Int64(zerocopy.notifications.filter { $0.code == "copied" }.count))
             values["zerocopy.zerocopy_notifications"] = .number(Int64(zerocopy.notifications.filter { $0.code == "zerocopy" }.count))
+            for (key, limit) in [("zerocopy.optmem_max", zerocopy.optmemMax), ("zerocopy.memlock", zerocopy.memlock)] {
+                values[key] = limit.flatMap { Int64($0) }.map { .number($0) } ?? .text(limit ?? "unknown")
+            }
+            values["zerocopy.ranges"] = .text(zerocopy.notifications.map { "\($0.lo)-\($0.hi)" }.joined(separator: " "))
+            for (index, step) in (zerocopy.steps ?? []).enumerated() {
+                let key = "zerocopy.step.\(index + 1)"
+                values["\(key).return"] = step.returned.map { .number($0) } ?? .text("error")
+                values["\(key).errno"] = .text(step.errno ?? "none")
+                if let ranges = step.ranges { values["\(key).ranges"] = .text(ranges.isEmpty ? "none" : ranges) }
+                if let sends = step.sends { values["\(key).sends"] = .number(Int64(sends)) }
+                if let poll = step.poll { values["\(key).poll"] = .text(poll) }
+                if let epoll = step.epoll { values["\(key).epoll"] = .text(epoll) }
+                if let error = step.socketError { values["\(key).so_error"] = .text(error) }
+            }
         }
         if let uring = done?.uring {
             values["uring.sends"] = .number(Int64(uring.sends))

@@ -1,0 +1,249 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CZclabLinux
+
+/// One step of a MSG_ZEROCOPY script: the calls of an experiment on
+/// notification ids, readiness, running out of room, or reusing a buffer.
+public enum ZerocopyStep: Codable, Sendable, Equatable, CustomStringConvertible {
+    /// send(2) with MSG_ZEROCOPY of the next N bytes (0: a zero-length send).
+    case send(UInt64)
+    /// Sends of N bytes until one fails: how many and how much went, and the errno.
+    case sendUntilError(UInt64)
+    /// Reads the error queue: every completion waiting, or only one.
+    case read(all: Bool)
+    /// poll(2) and epoll_wait(2) of the socket without waiting, and SO_ERROR.
+    case poll
+    /// Overwrites the first N bytes of the last send's buffer (with the pattern
+    /// of seed `ZerocopyStep.modifySeed`), right after the send returned.
+    case modify(UInt64)
+    /// Tells the runner (the trigger `sender.marked`) and goes on.
+    case mark
+    /// Waits, without reading, until a completion is queued: poll(2) reports
+    /// POLLERR (at most 10 s).
+    case wait
+    /// Reads completions until every id sent so far is covered (at most 10 s).
+    case complete
+    /// shutdown(SHUT_WR): later sends fail.
+    case shutdown
+
+    /// The pattern seed of the bytes `modify` writes, so the wire check can name them "new".
+    public static let modifySeed: UInt64 = 0x5EED
+
+    public var description: String {
+        switch self {
+        case .send(let bytes): "send \(bytes)"
+        case .sendUntilError(let bytes): "send_until_error \(bytes)"
+        case .read(let all): all ? "read all" : "read one"
+        case .poll: "poll"
+        case .modify(let bytes): "modify \(bytes)"
+        case .mark: "mark"
+        case .wait: "wait"
+        case .complete: "complete"
+        case .shutdown: "shutdown"
+        }
+    }
+}
+
+/// What one step of a MSG_ZEROCOPY script gave.
+public struct ZerocopyStepResult: Codable, Sendable, Equatable {
+    public var step: String
+    /// The call's return (bytes sent), or nil if it failed.
+    public var returned: Int64?
+    public var errno: String?
+    /// read: the completions read, as "lo-hi" ranges (with "c" when copied).
+    public var ranges: String?
+    /// send_until_error: the sends that went before the failure.
+    public var sends: Int?
+    /// poll: revents, epoll events and SO_ERROR.
+    public var poll: String?
+    public var epoll: String?
+    public var socketError: String?
+
+    init(step: ZerocopyStep) { self.step = step.description }
+
+    enum CodingKeys: String, CodingKey {
+        case step, returned = "return", errno, ranges, sends, poll, epoll
+        case socketError = "so_error"
+    }
+}
+
+extension SenderAgent {
+    /// Runs a MSG_ZEROCOPY script from a private copy of the file (so `modify`
+    /// leaves the file alone), on the TCP connection or on a UDP socket to a
+    /// UDP socket of the sender's own namespace.
+    mutating func runZerocopyScript(
+        _ steps: [ZerocopyStep], options: ZerocopyOptions, file: FileDescriptor, size: UInt64,
+        tcp: FileDescriptor, sent: inout UInt64
+    ) throws(Errno) {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(Int(size), 1), alignment: 4096)
+        defer { buffer.deallocate() }
+        var filled = 0
+        while filled < Int(size) {
+            let count = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled ..< Int(size)]), at: Int64(filled))
+            guard count > 0 else { throw Errno(EIO) }
+            filled += count
+        }
+        let socket = options.socket == .tcp ? tcp : try udpSocket(toItself: options.socket == .udpSelf)
+        defer { if options.socket != .tcp { try? socket.close() } }
+        if options.enable {
+            try log.record("setsockopt", "SO_ZEROCOPY=1") { () throws(Errno) in
+                try TCPSocket(descriptor: socket).setOption(level: SOL_SOCKET, name: SO_ZEROCOPY, 1)
+                return 0
+            }
+        }
+        var position = 0
+        var lastSend = 0 ..< 0
+        var sends: UInt32 = 0
+        var results: [ZerocopyStepResult] = []
+        for step in steps {
+            var result = ZerocopyStepResult(step: step)
+            switch step {
+            case .send(let bytes):
+                let piece = UnsafeRawBufferPointer(rebasing: buffer[position ..< min(Int(size), position + Int(bytes))])
+                do {
+                    let moved = try log.record("send", "fd=\(socket.rawValue) len=\(piece.count) flags=MSG_ZEROCOPY") {
+                        () throws(Errno) in try socket.send(piece, flags: Int32(MSG_ZEROCOPY))
+                    }
+                    result.returned = Int64(moved)
+                    if moved > 0 { sends += 1 }
+                    lastSend = position ..< position + moved
+                    position += moved
+                    sent += UInt64(moved)
+                } catch {
+                    result.errno = error.name
+                }
+            case .sendUntilError(let bytes):
+                var count = 0
+                while position < Int(size) {
+                    let piece = UnsafeRawBufferPointer(rebasing: buffer[position ..< min(Int(size), position + Int(bytes))])
+                    do {
+                        let moved = try socket.send(piece, flags: Int32(MSG_ZEROCOPY | MSG_DONTWAIT))
+                        count += 1
+                        sends += 1
+                        position += moved
+                        sent += UInt64(moved)
+                    } catch {
+                        result.errno = error.name
+                        break
+                    }
+                }
+                result.sends = count
+                result.returned = Int64(position)
+                log.append(SyscallStep(
+                    actor: "sender", call: "send", arguments: "until error: fd=\(socket.rawValue) len=\(bytes) flags=MSG_ZEROCOPY|MSG_DONTWAIT",
+                    calls: count + (result.errno == nil ? 0 : 1), returned: Int64(position), returnMin: nil, returnMax: nil,
+                    errno: result.errno, signal: nil, durationNs: 0))
+            case .read(let all):
+                let before = notifications.count
+                if all {
+                    try drainNotifications(socket)
+                } else if let notification = try socket.nextZerocopyNotification() {
+                    notifications.append(notification)
+                }
+                result.ranges = notifications[before...].map { "\($0.lo)-\($0.hi)\($0.code == "copied" ? "c" : "")" }.joined(separator: " ")
+                result.returned = Int64(notifications.count - before)
+            case .poll:
+                (result.poll, result.epoll) = try readiness(socket)
+                result.returned = 0
+                result.socketError = try socketError(socket)
+            case .modify(let bytes):
+                let range = lastSend.lowerBound ..< min(lastSend.upperBound, lastSend.lowerBound + Int(bytes))
+                PatternContent(count: size, seed: ZerocopyStep.modifySeed)
+                    .fill(UnsafeMutableRawBufferPointer(rebasing: buffer[range]), at: UInt64(range.lowerBound))
+                result.returned = Int64(range.count)
+                log.append(SyscallStep(
+                    actor: "sender", call: "modify", arguments: "buffer offset=\(range.lowerBound) length=\(range.count) (after send returned)",
+                    calls: 1, returned: Int64(range.count), returnMin: nil, returnMax: nil, errno: nil, signal: nil, durationNs: 0))
+            case .mark:
+                channel.send(AgentEvent(.marked))
+                result.returned = 0
+            case .wait:
+                var descriptor = pollfd(fd: socket.rawValue, events: 0, revents: 0)
+                let ready = try syscall { Glibc.poll(&descriptor, 1, 10_000) }
+                result.returned = Int64(ready)
+                result.poll = PollEvents(rawValue: Int32(descriptor.revents)).description
+            case .complete:
+                let deadline = monotonicNanoseconds() + 10_000_000_000
+                while completedIDs() < UInt64(sends) && monotonicNanoseconds() < deadline {
+                    var descriptor = pollfd(fd: socket.rawValue, events: 0, revents: 0)
+                    _ = Glibc.poll(&descriptor, 1, 100)
+                    try drainNotifications(socket)
+                }
+                result.returned = Int64(completedIDs())
+            case .shutdown:
+                do {
+                    try log.record("shutdown", "fd=\(socket.rawValue) how=SHUT_WR") { () throws(Errno) in
+                        _ = try syscall { Glibc.shutdown(socket.rawValue, Int32(SHUT_WR)) }
+                        return 0
+                    }
+                    result.returned = 0
+                } catch {
+                    result.errno = error.name
+                }
+            }
+            results.append(result)
+        }
+        zerocopySends = sends
+        zerocopySteps = results
+    }
+
+    /// A UDP socket bound to 127.0.0.1 in this namespace and connected to
+    /// another such socket (left open and unread for the sender's life), or
+    /// to itself, so that what it sends comes back as data to read.
+    private mutating func udpSocket(toItself: Bool) throws(Errno) -> FileDescriptor {
+        let receiver = try log.record("socket", "AF_INET SOCK_DGRAM\(toItself ? "" : " (receiving end)")") { () throws(Errno) in
+            try syscall { Glibc.socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        }
+        let local = SocketAddress(host: "127.0.0.1", port: 0)
+        _ = try local.withSockaddr { (pointer, length) throws(Errno) in try syscall { Glibc.bind(receiver, pointer, length) } }
+        var bound = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = try withUnsafeMutablePointer(to: &bound) { (pointer) throws(Errno) in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { (raw) throws(Errno) in
+                try syscall { Glibc.getsockname(receiver, raw, &length) }
+            }
+        }
+        let target = SocketAddress(host: "127.0.0.1", port: UInt16(bigEndian: bound.sin_port))
+        let sender = toItself ? receiver : try log.record("socket", "AF_INET SOCK_DGRAM") { () throws(Errno) in
+            try syscall { Glibc.socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        }
+        if !toItself { extraDescriptors.append(FileDescriptor(rawValue: receiver)) }
+        try log.record("connect", "\(target) (UDP)") { () throws(Errno) in
+            _ = try target.withSockaddr { (pointer, length) throws(Errno) in try syscall { Glibc.connect(sender, pointer, length) } }
+            return 0
+        }
+        return FileDescriptor(rawValue: sender)
+    }
+
+    /// poll(2) and epoll_wait(2) of `socket` with every readiness bit asked, not waiting.
+    private func readiness(_ socket: FileDescriptor) throws(Errno) -> (String, String) {
+        var descriptor = pollfd(fd: socket.rawValue, events: Int16(POLLIN | POLLOUT | POLLPRI), revents: 0)
+        _ = try syscall { Glibc.poll(&descriptor, 1, 0) }
+        let epoll = try syscall { zcl_epoll_revents(socket.rawValue) }
+        return (PollEvents(rawValue: Int32(descriptor.revents)).description, PollEvents(rawValue: epoll).description)
+    }
+
+    /// getsockopt SO_ERROR: an errno name, or "none".
+    private func socketError(_ socket: FileDescriptor) throws(Errno) -> String {
+        let value = try TCPSocket(descriptor: socket).option(level: SOL_SOCKET, name: SO_ERROR)
+        return value == 0 ? "none" : Errno(value).name
+    }
+}
+
+/// poll(2) and epoll(7) readiness bits (the same values for the ones named here).
+public struct PollEvents: OptionSet, Sendable, CustomStringConvertible {
+    public let rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    static let names: [(Int32, String)] = [
+        (Int32(POLLIN), "IN"), (Int32(POLLPRI), "PRI"), (Int32(POLLOUT), "OUT"), (Int32(POLLERR), "ERR"),
+        (Int32(POLLHUP), "HUP"), (Int32(POLLNVAL), "NVAL"), (0x40, "RDNORM"), (0x100, "WRNORM"), (0x200, "WRBAND"), (0x2000, "RDHUP"),
+    ]
+
+    /// "IN|OUT|ERR", or "0".
+    public var description: String {
+        let named = Self.names.filter { rawValue & $0.0 != 0 }.map(\.1)
+        return named.isEmpty ? "0" : named.joined(separator: "|")
+    }
+}
