@@ -28,6 +28,11 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "An earlier report.json to compare with; a real change makes the exit status 1.")
     var baseline: String?
 
+    @Option(name: .long, help: """
+        kernel (real syscalls, namespaces and captures; needs root) or model (the reference model of         MSG_ZEROCOPY notifications: no privileges; it judges zerocopy.* expectations and skips what it does not cover).
+        """)
+    var backend: ScenarioRunner.Backend = .kernel
+
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
         case text, json, tap, junit, html
     }
@@ -53,7 +58,8 @@ struct Run: ParsableCommand {
         let ledger = ResourceLedger(runID: runID)
         let progress = ProgressReporter()
         let runner = ScenarioRunner(
-            ledger: ledger, outputDirectory: output, executable: try executablePath(), signals: signals, progress: progress)
+            ledger: ledger, outputDirectory: output, executable: try executablePath(), signals: signals, progress: progress,
+            backend: backend)
         var report = RunReport(
             zclabVersion: Zclab.version, runID: runID, startedAt: isoNow(), command: CommandLine.arguments,
             outputDirectory: output, environment: EnvironmentFingerprint.current())
@@ -101,6 +107,8 @@ struct Run: ParsableCommand {
         throw ExitCode(realChange && report.exitStatus == 0 ? 1 : report.exitStatus)
     }
 }
+
+extension ScenarioRunner.Backend: ExpressibleByArgument {}
 
 /// The running executable's own path, for starting agents (/proc/self/exe
 /// would name `ip` once `ip netns exec` runs).

@@ -79,6 +79,12 @@ struct ZerocopyModelTests {
         #expect(model.outstanding.map(\.firstID) == [0, 2])
     }
 
+    @Test func aZeroLengthDatagramTakesAnID() {
+        let model = Model.run([.send(bytes: 10), .send(bytes: 0), .send(bytes: 10), .complete(.all, copied: true), .read(.drain)],
+                              on: Model.Socket(transport: .udp))
+        #expect(model.read == [range(0, 2, .copied)])
+    }
+
     @Test func udpExtendsOnlyACorkedDatagramAndRefusesOneTooLarge() {
         let udp = Model.Socket(transport: .udp)
         let corked = Model.run(appendingSends(9, bytes: 64 << 10) + [.send(bytes: 10)], on: udp)

@@ -45,12 +45,14 @@ public struct ZerocopyModel: Sendable, Equatable {
     // MARK: Sends
 
     /// Mirrors the MSG_ZEROCOPY part of tcp_sendmsg_locked (net/ipv4/tcp.c)
-    /// and __ip_append_data for UDP: no buffer without SO_ZEROCOPY or for a
-    /// zero-length send, else msg_zerocopy_realloc. A failed send changes
-    /// nothing, as msg_zerocopy_put_abort gives its id back.
+    /// and __ip_append_data for UDP: no buffer without SO_ZEROCOPY, nor for a
+    /// zero-length TCP send, else msg_zerocopy_realloc. A zero-length UDP
+    /// send does take one: the length __ip_append_data checks includes the
+    /// 8-byte UDP header (seen on Linux 6.18). A failed send changes nothing,
+    /// as msg_zerocopy_put_abort gives its id back.
     private mutating func send(bytes: Int, outcome: SendOutcome, appendsToPrevious: Bool) {
         precondition(bytes >= 0, "a send of \(bytes) bytes")
-        guard socket.zerocopyEnabled, bytes > 0, outcome == .sent else { return }
+        guard socket.zerocopyEnabled, bytes > 0 || socket.transport == .udp, outcome == .sent else { return }
         if appendsToPrevious, let last = outstanding.indices.last {
             switch extending(outstanding[last], by: bytes) {
             case .extended(let buffer):
@@ -162,7 +164,7 @@ extension ZerocopyModel {
     public enum Event: Sendable, Equatable {
         /// send(2) with MSG_ZEROCOPY of `bytes` bytes, as tcp_sendmsg_locked
         /// (net/ipv4/tcp.c) takes it: no id without SO_ZEROCOPY or for 0
-        /// bytes; else msg_zerocopy_alloc, or msg_zerocopy_realloc to take
+        /// bytes on TCP; else msg_zerocopy_alloc, or msg_zerocopy_realloc to take
         /// the previous send's buffer. With `appendsToPrevious` the newest
         /// outstanding buffer can take this send: for TCP, that buffer's data
         /// is still in the unsent tail skb of the write queue; for UDP, this

@@ -68,6 +68,7 @@ enum ReportRendering {
             if let wire = scenario.wire {
                 line += "  wire \(wire.status.rawValue) \(ByteCount.describe(wire.bytes))"
             }
+            if scenario.backend == "model" { line += "  simulated (reference model)" }
             lines.append(line)
             if scenario.verdict != .pass && !scenario.reason.isEmpty { lines.append("      \(scenario.reason)") }
         }
@@ -137,6 +138,11 @@ enum ReportRendering {
             out += "\n### \(scenario.name): \(scenario.verdict.rawValue)\n\n`\(scenario.file)`"
             if !scenario.reason.isEmpty { out += ": \(scenario.reason)" }
             out += "\n\n"
+            if scenario.backend == "model" { out += "**Simulated**: run on the reference model of MSG_ZEROCOPY notifications, not the kernel.\n\n" }
+            if let model = scenario.model {
+                out += "MSG_ZEROCOPY completions, kernel: `\(model.observed)`; model: `\(model.predicted)`"
+                out += model.agrees ? " (they agree)\n\n" : "\n\n" + model.differences.split(separator: "\n").map { "- \($0)" }.joined(separator: "\n") + "\n\n"
+            }
             if let topology = scenario.topology {
                 out += "Topology \(topology.kind)\(topology.mtu.map { ", MTU \($0)" } ?? ""): sender \(topology.sender), receiver \(topology.receiver)\n\n"
                 if let changes = topology.featureChanges, !changes.isEmpty {

@@ -95,6 +95,11 @@ public struct ScenarioResult: Codable, Sendable {
     /// socket options), in a few words: the offload matrix's row label.
     public var setting: String?
     public var received: StreamCheck?
+    /// "model" when the reference model ran the scenario instead of the
+    /// kernel (a simulation, or `--backend model`); nil for the kernel.
+    public var backend: String?
+    /// The kernel's MSG_ZEROCOPY completions next to the model's prediction.
+    public var model: ModelComparisonRecord?
     /// Signals the sender received (signal, si_code, file offset of si_addr).
     public var signals: [SignalRecord]
     public var resources: ResourceUse?
@@ -102,7 +107,7 @@ public struct ScenarioResult: Codable, Sendable {
     public var assertions: [Assertion]
 
     enum CodingKeys: String, CodingKey {
-        case name, file, tags, verdict, reason, topology, steps, agents, captures, wire, frames, setting, received, signals, resources
+        case name, file, tags, verdict, reason, topology, steps, agents, captures, wire, frames, setting, received, backend, model, signals, resources
         case scenarioText = "scenario_text", scenarioSHA256 = "scenario_sha256"
         case observations, assertions
         case durationSeconds = "duration_seconds"
@@ -207,4 +212,14 @@ public struct ResourceUse: Codable, Sendable {
         let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
         return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
     }
+}
+
+/// The kernel's MSG_ZEROCOPY completions compared with the reference model's.
+public struct ModelComparisonRecord: Codable, Sendable, Equatable {
+    /// Id ranges as read, "lo-hi" ("c": copied), space-separated.
+    public var predicted: String
+    public var observed: String
+    public var agrees: Bool
+    /// Where they differ: ids, codes, or only the split into ranges.
+    public var differences: String
 }

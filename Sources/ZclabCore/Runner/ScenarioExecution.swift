@@ -92,6 +92,10 @@ final class ScenarioExecution {
         result.received = receiverDone?.stream
         result.signals = senderDone?.signals ?? []
         observations.addSender(termination: senderEnd, done: senderDone, blockedIn: blockedIn)
+        if let kernel = senderDone?.zerocopy, let (comparison, record) = ZerocopyScenarioModel.compare(scenario, kernel: kernel) {
+            observations.addModelComparison(comparison)
+            result.model = record
+        }
         observations.addCalls(actorSteps, actor: "actor")
         observations.addReceiver(done: receiverDone, truncatedTo: truncatedTo, overwrite: overwrite)
         observations.values["file.size_after"] = .number((try? FileDescriptor.open(filePath, .readOnly)).flatMap { file in

@@ -8,9 +8,22 @@ public final class ScenarioRunner {
     /// Path of the zclab executable, for `zclab agent ...` children.
     public let executable: String
     public let signals: SignalWatch
+    public let backend: Backend
     private let progress: ProgressReporter
 
-    public init(ledger: ResourceLedger, outputDirectory: String, executable: String, signals: SignalWatch, progress: ProgressReporter) {
+    /// What runs a scenario.
+    public enum Backend: String, Sendable, CaseIterable {
+        /// Real syscalls in real namespaces, judged on real captures.
+        case kernel
+        /// The reference model of MSG_ZEROCOPY notifications, without privileges.
+        case model
+    }
+
+    public init(
+        ledger: ResourceLedger, outputDirectory: String, executable: String, signals: SignalWatch, progress: ProgressReporter,
+        backend: Backend = .kernel
+    ) {
+        self.backend = backend
         self.ledger = ledger
         self.outputDirectory = outputDirectory
         self.executable = executable
@@ -25,6 +38,11 @@ public final class ScenarioRunner {
         var result = ScenarioResult(name: scenario.name, file: scenario.path, tags: scenario.tags, verdict: .error, reason: "")
         result.scenarioText = try? String(contentsOfFile: scenario.path, encoding: .utf8)
         result.scenarioSHA256 = try? sha256(ofFile: scenario.path)
+        if backend == .model || scenario.simulation != nil {
+            ZerocopyScenarioModel.judge(scenario, into: &result)
+            result.durationSeconds = Double(monotonicNanoseconds() - started) / 1e9
+            return result
+        }
         if let blocker = Capabilities.kernelScenarioBlocker() {
             result.verdict = .skip
             result.reason = blocker

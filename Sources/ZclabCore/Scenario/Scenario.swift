@@ -28,6 +28,9 @@ public struct Scenario: Sendable {
     public var fileOwner: UInt32?
     /// Put the test file on the disk (/var/tmp) rather than tmpfs.
     public var fileOnDisk = false
+    /// A scenario for the reference model only: what no kernel run reaches in
+    /// a test's time (ids near 2^32). Always run on the model, marked simulated.
+    public var simulation: Simulation?
 
     /// The file ranges the sender should put on the wire, in order: the
     /// whole file, or what a script's calls should send.
@@ -155,4 +158,12 @@ public struct Action: Sendable, Equatable {
     public var kind: Kind
     /// Line in the scenario file, for messages.
     public var line: Int
+}
+
+/// The model-only part of a simulated scenario.
+public struct Simulation: Sendable, Equatable {
+    /// The socket's first MSG_ZEROCOPY id (sk_zckey), e.g. 2^32 - 16.
+    public var firstID: UInt32
+    /// Sends of a whole-file transfer, instead of the file's size / chunk.
+    public var sends: Int?
 }

@@ -117,7 +117,7 @@ struct ScenarioReader {
 
     func scenario(_ root: Node) throws(ScenarioError) -> Scenario {
         let top = try fields(root, in: "the scenario", allowed: [
-            "name", "description", "tags", "topology", "file", "sender", "receiver", "capture", "actions", "expect",
+            "name", "description", "tags", "topology", "file", "sender", "receiver", "capture", "actions", "expect", "simulate",
             "timeout", "port", "sysctls", "namespace_sysctls", "copy",
         ])
         guard let nameNode = top["name"] else { throw error(root, "missing 'name'") }
@@ -201,6 +201,13 @@ struct ScenarioReader {
             case "disk": scenario.fileOnDisk = true
             case let other: throw error(on, "file on '\(other)' is not one of: tmpfs, disk")
             }
+        }
+        if let node = top["simulate"] {
+            let items = try fields(node, in: "simulate", allowed: ["first_id", "sends"])
+            scenario.simulation = Simulation(
+                firstID: try items["first_id"].map { (node) throws(ScenarioError) in try integer(node, "first_id", UInt32(0)...UInt32.max) } ?? 0,
+                sends: try items["sends"].map { (node) throws(ScenarioError) in try integer(node, "sends", 1...(1 << 24)) })
+            if let reason = ZerocopyScenarioModel.limitation(of: scenario) { throw error(node, "simulate: \(reason)") }
         }
         return scenario
     }

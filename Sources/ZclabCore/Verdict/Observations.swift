@@ -33,28 +33,7 @@ public struct Observations: Sendable {
             values["sender.lease_in_handler"] = .text(breakSignal?.leaseInHandler?.rawValue ?? "none")
             values["sender.handler_action"] = .text(breakSignal?.handlerAction ?? "none")
         }
-        if let zerocopy = done?.zerocopy {
-            values["zerocopy.sends"] = .number(Int64(zerocopy.sends))
-            values["zerocopy.notifications"] = .number(Int64(zerocopy.notifications.count))
-            values["zerocopy.ids_complete"] = .flag(zerocopy.idsComplete)
-            values["zerocopy.first_id"] = zerocopy.notifications.first.map { .number(Int64($0.lo)) } ?? .text("none")
-            values["zerocopy.copied_notifications"] = .number(Int64(zerocopy.notifications.filter { $0.code == "copied" }.count))
-            values["zerocopy.zerocopy_notifications"] = .number(Int64(zerocopy.notifications.filter { $0.code == "zerocopy" }.count))
-            for (key, limit) in [("zerocopy.optmem_max", zerocopy.optmemMax), ("zerocopy.memlock", zerocopy.memlock)] {
-                values[key] = limit.flatMap { Int64($0) }.map { .number($0) } ?? .text(limit ?? "unknown")
-            }
-            values["zerocopy.ranges"] = .text(zerocopy.notifications.map { "\($0.lo)-\($0.hi)" }.joined(separator: " "))
-            for (index, step) in (zerocopy.steps ?? []).enumerated() {
-                let key = "zerocopy.step.\(index + 1)"
-                values["\(key).return"] = step.returned.map { .number($0) } ?? .text("error")
-                values["\(key).errno"] = .text(step.errno ?? "none")
-                if let ranges = step.ranges { values["\(key).ranges"] = .text(ranges.isEmpty ? "none" : ranges) }
-                if let sends = step.sends { values["\(key).sends"] = .number(Int64(sends)) }
-                if let poll = step.poll { values["\(key).poll"] = .text(poll) }
-                if let epoll = step.epoll { values["\(key).epoll"] = .text(epoll) }
-                if let error = step.socketError { values["\(key).so_error"] = .text(error) }
-            }
-        }
+        if let zerocopy = done?.zerocopy { addZerocopy(zerocopy) }
         if let uring = done?.uring {
             values["uring.sends"] = .number(Int64(uring.sends))
             values["uring.short_sends"] = .number(Int64(uring.shortSends))
@@ -74,6 +53,39 @@ public struct Observations: Sendable {
             values["\(key).offset_after"] = .number(result.offsetAfter)
         }
         addCalls(steps, actor: "sender")
+    }
+
+    /// MSG_ZEROCOPY ids and completions (`zerocopy.*`), from the kernel or the model.
+    public mutating func addZerocopy(_ zerocopy: ZerocopyReport) {
+        values["zerocopy.sends"] = .number(Int64(zerocopy.sends))
+        values["zerocopy.notifications"] = .number(Int64(zerocopy.notifications.count))
+        values["zerocopy.ids_complete"] = .flag(zerocopy.idsComplete)
+        values["zerocopy.first_id"] = zerocopy.notifications.first.map { .number(Int64($0.lo)) } ?? .text("none")
+        values["zerocopy.copied_notifications"] = .number(Int64(zerocopy.notifications.filter { $0.code == "copied" }.count))
+        values["zerocopy.zerocopy_notifications"] = .number(Int64(zerocopy.notifications.filter { $0.code == "zerocopy" }.count))
+        for (key, limit) in [("zerocopy.optmem_max", zerocopy.optmemMax), ("zerocopy.memlock", zerocopy.memlock)] {
+            values[key] = limit.flatMap { Int64($0) }.map { .number($0) } ?? .text(limit ?? "unknown")
+        }
+        values["zerocopy.ranges"] = .text(zerocopy.notifications.map { "\($0.lo)-\($0.hi)" }.joined(separator: " "))
+        for (index, step) in (zerocopy.steps ?? []).enumerated() {
+            let key = "zerocopy.step.\(index + 1)"
+            values["\(key).return"] = step.returned.map { .number($0) } ?? .text("error")
+            values["\(key).errno"] = .text(step.errno ?? "none")
+            if let ranges = step.ranges { values["\(key).ranges"] = .text(ranges.isEmpty ? "none" : ranges) }
+            if let sends = step.sends { values["\(key).sends"] = .number(Int64(sends)) }
+            if let poll = step.poll { values["\(key).poll"] = .text(poll) }
+            if let epoll = step.epoll { values["\(key).epoll"] = .text(epoll) }
+            if let error = step.socketError { values["\(key).so_error"] = .text(error) }
+        }
+    }
+
+    /// How the kernel's MSG_ZEROCOPY completions compare with the model's
+    /// prediction (`model.*`).
+    public mutating func addModelComparison(_ comparison: ZerocopyComparison) {
+        values["model.agrees"] = .flag(comparison.agrees)
+        values["model.ids_agree"] = .flag(comparison.coverage.isEmpty)
+        values["model.codes_agree"] = .flag(comparison.codes.isEmpty)
+        values["model.splits_agree"] = .flag(comparison.splits.isEmpty)
     }
 
     /// What arrived compared with the original file, for a stream whose file
