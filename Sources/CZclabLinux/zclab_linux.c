@@ -22,6 +22,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 ssize_t zcl_splice(int fd_in, int64_t *off_in, int fd_out, int64_t *off_out,
@@ -32,6 +33,11 @@ ssize_t zcl_splice(int fd_in, int64_t *off_in, int fd_out, int64_t *off_out,
 ssize_t zcl_copy_file_range(int fd_in, int64_t *off_in, int fd_out, int64_t *off_out,
                             size_t len, unsigned int flags) {
     return copy_file_range(fd_in, (loff_t *)off_in, fd_out, (loff_t *)off_out, len, flags);
+}
+
+ssize_t zcl_vmsplice(int fd, const void *base, size_t len, unsigned int flags) {
+    struct iovec vector = { .iov_base = (void *)base, .iov_len = len };
+    return vmsplice(fd, &vector, 1, flags);
 }
 
 const unsigned int zcl_SPLICE_F_MOVE = SPLICE_F_MOVE;
@@ -374,4 +380,9 @@ int zcl_epoll_revents(int fd) {
     close(epoll);
     errno = saved;
     return result;
+}
+
+int zcl_unsent_bytes(int fd) {
+    int bytes = 0;
+    return ioctl(fd, SIOCOUTQ, &bytes) < 0 ? -1 : bytes;
 }

@@ -36,6 +36,9 @@ extern const int zcl_SO_EE_ORIGIN_ZEROCOPY;
 extern const int zcl_SO_EE_CODE_ZEROCOPY_COPIED;
 
 /// splice(2). Offsets may be NULL.
+/// vmsplice(2) of one buffer into the pipe `fd` (the pipe refers to the
+/// buffer's pages unless SPLICE_F_GIFT).
+ssize_t zcl_vmsplice(int fd, const void *base, size_t len, unsigned int flags);
 ssize_t zcl_splice(int fd_in, int64_t *off_in, int fd_out, int64_t *off_out,
                    size_t len, unsigned int flags);
 
@@ -145,5 +148,8 @@ int zcl_sigrtmin(void);
 /// EPOLLOUT, EPOLLPRI, EPOLLRDHUP; EPOLLERR and EPOLLHUP always), 0 if none,
 /// or -1 with errno set.
 int zcl_epoll_revents(int fd);
+
+/// ioctl SIOCOUTQ: bytes in the socket's send queue not yet acknowledged, or -1.
+int zcl_unsent_bytes(int fd);
 
 #endif

@@ -11,6 +11,9 @@ public enum SendMethod: String, Codable, Sendable, CaseIterable {
     /// send(2) with MSG_ZEROCOPY from a mapping of the file, completions read
     /// from the socket's error queue.
     case msgZerocopy = "msg-zerocopy"
+    /// vmsplice(2) of a private copy of the file into a pipe, then splice(2)
+    /// from the pipe to the socket: the pipe refers to the user's pages.
+    case vmsplice
     /// io_uring IORING_OP_SEND_ZC from a mapping of the file: a result and a
     /// notification completion per send.
     case ioUringSendZc = "io-uring-send-zc"
@@ -20,7 +23,7 @@ public enum SendMethod: String, Codable, Sendable, CaseIterable {
         switch self {
         case .readWrite, .mmapWrite: "write"
         case .sendfile: "sendfile"
-        case .splice: "splice"
+        case .splice, .vmsplice: "splice"
         case .msgZerocopy: "sendto"
         case .ioUringSendZc: "io_uring_enter"
         }

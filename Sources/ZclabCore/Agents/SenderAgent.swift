@@ -33,12 +33,16 @@ public struct SenderConfig: Codable, Sendable {
     public var framing: HeaderFraming?
     /// io-uring-send-zc: how the sends are made.
     public var uring: IoUringSendOptions?
+    /// vmsplice: once every call has returned, rewrite this many bytes at the
+    /// start of the last chunk's buffer, then tell the runner (`sender.marked`).
+    public var rewriteAfterSend: UInt64?
 
     enum CodingKeys: String, CodingKey {
         case method, host, port, path, chunk
         case sendBuffer = "send_buffer", pipeSize = "pipe_size"
         case privateMapping = "private_mapping", mapWindow = "map_window"
         case touchAfterShortWrite = "touch_after_short_write", lease, script, zerocopy, framing, uring = "io_uring"
+        case rewriteAfterSend = "rewrite_after_send"
     }
 }
 
@@ -95,6 +99,8 @@ public struct SenderAgent {
     /// MSG_ZEROCOPY script: what each step gave; the limits in effect.
     var zerocopySteps: [ZerocopyStepResult]?
     var zerocopyLimits: (optmem: String, memlock: String)?
+    /// The errno setsockopt(SO_ZEROCOPY) failed with in a script, or "none".
+    var zerocopyEnableError: String?
 
     public init(config: SenderConfig, channel: AgentChannel) {
         self.config = config
@@ -143,7 +149,7 @@ public struct SenderAgent {
         done.script = config.script == nil ? nil : scriptResults
         done.zerocopy = zerocopySends.map {
             ZerocopyReport(sends: $0, notifications: notifications, steps: zerocopySteps,
-                           optmemMax: zerocopyLimits?.optmem, memlock: zerocopyLimits?.memlock)
+                           optmemMax: zerocopyLimits?.optmem, memlock: zerocopyLimits?.memlock, enableError: zerocopyEnableError)
         }
         done.uring = uringReport
         done.message = failure
@@ -213,6 +219,7 @@ public struct SenderAgent {
         case .splice: try splice(file, size: size, to: socket, sent: &sent)
         case .msgZerocopy: try msgZerocopy(file, size: size, to: socket, sent: &sent)
         case .ioUringSendZc: try ioUringSendZerocopy(file, size: size, to: socket, sent: &sent)
+        case .vmsplice: try vmspliceSend(file, size: size, to: socket, sent: &sent)
         }
     }
 
@@ -444,12 +451,7 @@ public struct SenderAgent {
             try? pipe.read.close()
             try? pipe.write.close()
         }
-        var capacity = 65536
-        if let wanted = config.pipeSize {
-            capacity = try log.record("fcntl", "fd=\(pipe.write.rawValue) F_SETPIPE_SZ \(wanted)") { () throws(Errno) in
-                try pipe.write.setPipeCapacity(wanted)
-            }
-        }
+        let capacity = try pipeCapacity(pipe.write)
         let chunk = Int(config.chunk ?? UInt64(capacity))
         var offset: Int64 = 0
         while UInt64(offset) < size {
@@ -460,21 +462,34 @@ public struct SenderAgent {
                 try file.splice(to: pipe.write, inputOffset: &offset, count: min(chunk, Int(size - UInt64(before))))
             }
             if filled == 0 { return }
-            var drained = 0
-            while drained < filled {
-                let moved: Int
-                do {
-                    moved = try log.record(
-                        "splice", "fd_in=\(pipe.read.rawValue) fd_out=\(socket.rawValue) len=\(filled - drained)"
-                    ) { () throws(Errno) in
-                        try pipe.read.splice(to: socket, inputOffset: nil, count: filled - drained, flags: .more, retryOnInterrupt: false)
-                    }
-                } catch .interrupted {
-                    continue  // logged; a server calls again
+            try drain(pipe.read, count: filled, to: socket, sent: &sent)
+        }
+    }
+
+    /// The pipe's capacity: F_SETPIPE_SZ to the configured size, or the default 64 KiB.
+    mutating func pipeCapacity(_ pipe: FileDescriptor) throws(Errno) -> Int {
+        guard let wanted = config.pipeSize else { return 65536 }
+        return try log.record("fcntl", "fd=\(pipe.rawValue) F_SETPIPE_SZ \(wanted)") { () throws(Errno) in
+            try pipe.setPipeCapacity(wanted)
+        }
+    }
+
+    /// splice(2) of `count` bytes from the pipe to the socket, calling again
+    /// after EINTR (logged) and short counts.
+    mutating func drain(_ pipe: FileDescriptor, count: Int, to socket: FileDescriptor, sent: inout UInt64) throws(Errno) {
+        var drained = 0
+        while drained < count {
+            let moved: Int
+            do {
+                moved = try log.record("splice", "fd_in=\(pipe.rawValue) fd_out=\(socket.rawValue) len=\(count - drained)") {
+                    () throws(Errno) in
+                    try pipe.splice(to: socket, inputOffset: nil, count: count - drained, flags: .more, retryOnInterrupt: false)
                 }
-                drained += moved
-                sent += UInt64(moved)
+            } catch .interrupted {
+                continue  // logged; a server calls again
             }
+            drained += moved
+            sent += UInt64(moved)
         }
     }
 
@@ -546,10 +561,12 @@ public struct ZerocopyReport: Codable, Sendable, Equatable {
     /// RLIMIT_MEMLOCK ("unlimited", or bytes; "ignored" with CAP_IPC_LOCK).
     public var optmemMax: String?
     public var memlock: String?
+    /// A script's setsockopt(SO_ZEROCOPY): "none", or the errno it failed with.
+    public var enableError: String?
 
     enum CodingKeys: String, CodingKey {
         case sends, notifications, steps
-        case optmemMax = "optmem_max", memlock
+        case optmemMax = "optmem_max", memlock, enableError = "enable_errno"
     }
 
     /// The completions cover ids 0 ..< sends exactly once, in order.
@@ -583,6 +600,8 @@ public struct ZerocopyOptions: Codable, Sendable, Equatable {
         case udp
         /// A UDP socket connected to itself: what it sends comes back to be read.
         case udpSelf = "udp-self"
+        /// An AF_UNIX stream socketpair: a socket family that refuses SO_ZEROCOPY.
+        case unix
     }
 
     public init(enable: Bool = true, readEvery: UInt32 = 1) {

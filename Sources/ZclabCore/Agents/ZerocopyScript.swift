@@ -84,12 +84,23 @@ extension SenderAgent {
             guard count > 0 else { throw Errno(EIO) }
             filled += count
         }
-        let socket = options.socket == .tcp ? tcp : try udpSocket(toItself: options.socket == .udpSelf)
+        let socket: FileDescriptor
+        switch options.socket {
+        case .tcp: socket = tcp
+        case .udp, .udpSelf: socket = try udpSocket(toItself: options.socket == .udpSelf)
+        case .unix: socket = try unixSocket()
+        }
         defer { if options.socket != .tcp { try? socket.close() } }
         if options.enable {
-            try log.record("setsockopt", "SO_ZEROCOPY=1") { () throws(Errno) in
-                try TCPSocket(descriptor: socket).setOption(level: SOL_SOCKET, name: SO_ZEROCOPY, 1)
-                return 0
+            // A socket that refuses SO_ZEROCOPY is a result, not the end of the script.
+            do {
+                try log.record("setsockopt", "SO_ZEROCOPY=1") { () throws(Errno) in
+                    try TCPSocket(descriptor: socket).setOption(level: SOL_SOCKET, name: SO_ZEROCOPY, 1)
+                    return 0
+                }
+                zerocopyEnableError = "none"
+            } catch {
+                zerocopyEnableError = error.name
             }
         }
         var position = 0
@@ -214,6 +225,16 @@ extension SenderAgent {
             return 0
         }
         return FileDescriptor(rawValue: sender)
+    }
+
+    /// One end of an AF_UNIX stream socketpair (the other is kept open, unread).
+    private mutating func unixSocket() throws(Errno) -> FileDescriptor {
+        var pair: [Int32] = [-1, -1]
+        try log.record("socketpair", "AF_UNIX SOCK_STREAM") { () throws(Errno) in
+            try syscall { Glibc.socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) }
+        }
+        extraDescriptors.append(FileDescriptor(rawValue: pair[1]))
+        return FileDescriptor(rawValue: pair[0])
     }
 
     /// poll(2) and epoll_wait(2) of `socket` with every readiness bit asked, not waiting.

@@ -15,6 +15,7 @@ public enum ZerocopyScenarioModel {
         if scenario.sender.zerocopy?.steps?.contains(where: { if case .sendUntilError = $0 { true } else { false } }) == true {
             return "when room runs out depends on memory the model does not account (optmem, RLIMIT_MEMLOCK, the send buffer)"
         }
+        if scenario.sender.zerocopy?.socket == .unix { return "the model knows TCP and UDP sockets only" }
         return nil
     }
 
@@ -108,7 +109,7 @@ public enum ZerocopyScenarioModel {
         ZerocopyReport(
             sends: sends,
             notifications: model.read.map { ZerocopyNotification(lo: $0.lo, hi: $0.hi, code: $0.code.rawValue, error: 0) },
-            steps: steps, optmemMax: nil, memlock: nil)
+            steps: steps, optmemMax: nil, memlock: nil, enableError: nil)
     }
 
     /// Bytes a send of a whole-file transfer asks for.

@@ -391,7 +391,8 @@ final class ScenarioExecution {
             privateMapping: scenario.sender.privateMapping, mapWindow: scenario.sender.mapWindow,
             touchAfterShortWrite: scenario.sender.touchAfterShortWrite, lease: scenario.sender.lease,
             script: scenario.sender.script, zerocopy: scenario.sender.zerocopy, framing: scenario.sender.framing,
-            uring: scenario.sender.uring ?? (scenario.sender.method == .ioUringSendZc ? IoUringSendOptions() : nil))
+            uring: scenario.sender.uring ?? (scenario.sender.method == .ioUringSendZc ? IoUringSendOptions() : nil),
+            rewriteAfterSend: scenario.sender.rewriteAfterSend)
         sender = try AgentProcess(
             role: "sender", namespace: topology.senderNamespace, executable: runner.executable,
             config: senderConfig, logPath: "\(directory)/agents.log")
@@ -400,7 +401,8 @@ final class ScenarioExecution {
     /// The content an overwrite action put in the file, or a MSG_ZEROCOPY
     /// script's `modify` in its buffer, if any.
     var overwrite: PatternContent? {
-        let modifies = scenario.sender.zerocopy?.steps?.contains { if case .modify = $0 { true } else { false } } == true
+        let modifies = scenario.sender.rewriteAfterSend != nil
+            || scenario.sender.zerocopy?.steps?.contains { if case .modify = $0 { true } else { false } } == true
         return (overwriteSeed ?? (modifies ? ZerocopyStep.modifySeed : nil)).map { PatternContent(count: scenario.file.size, seed: $0) }
     }
 

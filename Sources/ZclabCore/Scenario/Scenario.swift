@@ -93,6 +93,8 @@ public struct SenderSpec: Sendable {
     public var framing: HeaderFraming?
     /// io-uring-send-zc: report usage, fixed buffer, MSG_WAITALL, a misuse first.
     public var uring: IoUringSendOptions?
+    /// vmsplice: bytes of the last chunk's buffer to rewrite once every call returned.
+    public var rewriteAfterSend: UInt64?
 }
 
 /// How the receiver reads (see `ReceiverConfig`).

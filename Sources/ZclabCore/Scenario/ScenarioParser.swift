@@ -299,7 +299,7 @@ struct ScenarioReader {
     func senderSpec(_ node: Node) throws(ScenarioError) -> SenderSpec {
         let items = try fields(node, in: "sender", allowed: [
             "method", "chunk", "send_buffer", "pipe_size", "mapping", "map_window", "touch_after_short_write", "lease", "script",
-            "zerocopy", "header", "cork", "more", "nodelay", "io_uring",
+            "zerocopy", "header", "cork", "more", "nodelay", "io_uring", "rewrite_after_send",
         ])
         guard let methodNode = items["method"] else { throw error(node, "sender needs a method") }
         var spec = SenderSpec(method: try choice(methodNode, "sender method", SendMethod.self), privateMapping: false)
@@ -333,6 +333,10 @@ struct ScenarioReader {
             if let steps = fields["steps"] { options.steps = try zerocopySteps(steps) }
             if options.socket != .tcp && options.steps == nil { throw error(zerocopy, "a UDP socket needs steps (the whole-file transfer is TCP)") }
             spec.zerocopy = options
+        }
+        if let rewrite = items["rewrite_after_send"] {
+            guard spec.method == .vmsplice else { throw error(rewrite, "rewrite_after_send is for method vmsplice") }
+            spec.rewriteAfterSend = try bytes(rewrite, "rewrite_after_send")
         }
         if let uring = items["io_uring"] {
             guard spec.method == .ioUringSendZc else { throw error(uring, "io_uring options are for method io-uring-send-zc") }

@@ -87,7 +87,7 @@ public enum ObservationKeys {
     public static let calls = [
         "open", "read", "write", "sendfile", "splice", "splice_fill", "mmap", "touch", "fcntl", "fcntl_setsig", "fcntl_setlease", "setsockopt",
         "connect", "accept", "shutdown", "truncate", "ftruncate", "pwrite", "capset", "lseek", "copy_file_range", "send", "pread", "send_zc",
-        "io_uring_setup", "io_uring_register", "setrlimit", "socket", "modify",
+        "io_uring_setup", "io_uring_register", "setrlimit", "socket", "modify", "vmsplice", "ioctl", "socketpair",
     ]
     public static let callFields = ["calls", "return_total", "return_min", "return_max", "errno", "duration_ms"]
 
@@ -108,6 +108,7 @@ public enum ObservationKeys {
         ("zerocopy.copied_notifications", "completions with SO_EE_CODE_ZEROCOPY_COPIED: the kernel copied after all"),
         ("zerocopy.zerocopy_notifications", "completions without it: sent from the pages as they were"),
         ("zerocopy.ranges", "the completions' id ranges in the order read, \"lo-hi\" space-separated"),
+        ("zerocopy.enable_errno", "what a script's setsockopt(SO_ZEROCOPY) gave: none, or the errno (a socket type that refuses it)"),
         ("zerocopy.optmem_max", "net.core.optmem_max in the sender's namespace"),
         ("zerocopy.memlock", "the sender's RLIMIT_MEMLOCK (\"ignored (CAP_IPC_LOCK)\" unless the scenario sets memlock)"),
         ("model.agrees", "the kernel's MSG_ZEROCOPY completions are exactly those the model predicts"),

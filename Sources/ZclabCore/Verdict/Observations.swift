@@ -66,7 +66,8 @@ public struct Observations: Sendable {
         for (key, limit) in [("zerocopy.optmem_max", zerocopy.optmemMax), ("zerocopy.memlock", zerocopy.memlock)] {
             values[key] = limit.flatMap { Int64($0) }.map { .number($0) } ?? .text(limit ?? "unknown")
         }
-        values["zerocopy.ranges"] = .text(zerocopy.notifications.map { "\($0.lo)-\($0.hi)" }.joined(separator: " "))
+        if let error = zerocopy.enableError { values["zerocopy.enable_errno"] = .text(error) }
+        values["zerocopy.ranges"] = .text(zerocopy.notifications.isEmpty ? "none" : zerocopy.notifications.map { "\($0.lo)-\($0.hi)" }.joined(separator: " "))
         for (index, step) in (zerocopy.steps ?? []).enumerated() {
             let key = "zerocopy.step.\(index + 1)"
             values["\(key).return"] = step.returned.map { .number($0) } ?? .text("error")
