@@ -158,13 +158,9 @@ extension SenderAgent {
             } catch {
                 let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(size), alignment: 4096)
                 copy = buffer
-                var filled = 0
-                while filled < buffer.count {
-                    let count = try log.record("pread", "fd=\(file.rawValue) len=\(buffer.count - filled) offset=\(filled)") { () throws(Errno) in
-                        try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]), at: Int64(filled))
-                    }
-                    guard count > 0 else { throw Errno(EIO) }
-                    filled += count
+                try log.record("pread", "fd=\(file.rawValue) len=\(buffer.count) offset=0 (the whole file)") { () throws(Errno) in
+                    try file.readAll(into: buffer)
+                    return buffer.count
                 }
                 try log.record("io_uring_register", "IORING_REGISTER_BUFFERS heap buffer length=\(size)") { () throws(Errno) in
                     try ring.registerBuffer(UnsafeRawBufferPointer(buffer))

@@ -12,12 +12,7 @@ extension SenderAgent {
     mutating func vmspliceSend(_ file: FileDescriptor, size: UInt64, to socket: FileDescriptor, sent: inout UInt64) throws(Errno) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(Int(size), 1), alignment: 4096)
         defer { buffer.deallocate() }
-        var filled = 0
-        while filled < Int(size) {
-            let count = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled ..< Int(size)]), at: Int64(filled))
-            guard count > 0 else { throw Errno(EIO) }
-            filled += count
-        }
+        try file.readAll(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0 ..< Int(size)]))
         let pipe = try FileDescriptor.pipe()
         defer {
             try? pipe.read.close()

@@ -78,12 +78,7 @@ extension SenderAgent {
     ) throws(Errno) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(Int(size), 1), alignment: 4096)
         defer { buffer.deallocate() }
-        var filled = 0
-        while filled < Int(size) {
-            let count = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled ..< Int(size)]), at: Int64(filled))
-            guard count > 0 else { throw Errno(EIO) }
-            filled += count
-        }
+        try file.readAll(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0 ..< Int(size)]))
         let socket: FileDescriptor
         switch options.socket {
         case .tcp: socket = tcp

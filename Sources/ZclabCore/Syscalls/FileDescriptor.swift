@@ -51,6 +51,17 @@ public struct FileDescriptor: Hashable, Sendable {
         try syscall { Glibc.pread(rawValue, buffer.baseAddress, buffer.count, off_t(offset)) }
     }
 
+    /// Fills `buffer` from offset 0 with pread(2), looping over short reads;
+    /// EIO if the file ends first.
+    public func readAll(into buffer: UnsafeMutableRawBufferPointer) throws(Errno) {
+        var filled = 0
+        while filled < buffer.count {
+            let count = try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]), at: Int64(filled))
+            guard count > 0 else { throw Errno(EIO) }
+            filled += count
+        }
+    }
+
     /// write(2) of `buffer`; returns the count written, which may be short.
     public func write(
         _ buffer: UnsafeRawBufferPointer, retryOnInterrupt: Bool = true
