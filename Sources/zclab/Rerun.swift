@@ -35,7 +35,8 @@ struct Rerun: ParsableCommand {
             printError("\(report): no scenario to rerun")
             throw ExitCode(2)
         }
-        let run = try Run.parse([folder, "--out", output, "--baseline", report])
+        let settings = old.namespaceSysctls.sorted { $0.key < $1.key }.flatMap { ["--namespace-sysctl", "\($0.key)=\($0.value)"] }
+        let run = try Run.parse([folder, "--out", output, "--baseline", report] + settings)
         try run.run()
     }
 }

@@ -33,6 +33,11 @@ struct Run: ParsableCommand {
         """)
     var backend: ScenarioRunner.Backend = .kernel
 
+    @Option(name: .long, help: """
+        NAME=VALUE: a per-namespace sysctl (net/core/optmem_max, net/ipv4/tcp_wmem, net/ipv4/tcp_rmem) to set         in every scenario's namespaces, over the scenario's own; repeatable. Compare with --baseline to see what it changes.
+        """)
+    var namespaceSysctl: [String] = []
+
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
         case text, json, tap, junit, html
     }
@@ -52,6 +57,14 @@ struct Run: ParsableCommand {
             throw ExitCode(2)
         }
 
+        var overrides: [String: String] = [:]
+        for setting in namespaceSysctl {
+            let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, ScenarioParser.namespaceSysctls.contains(parts[0]) else {
+                throw ValidationError("--namespace-sysctl takes NAME=VALUE with NAME one of \(ScenarioParser.namespaceSysctls.joined(separator: ", ")), not \(setting)")
+            }
+            overrides[parts[0]] = parts[1]
+        }
         let runID = RunNames.newRunID()
         let output = out ?? "captures/\(runID)"
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
@@ -59,10 +72,11 @@ struct Run: ParsableCommand {
         let progress = ProgressReporter()
         let runner = ScenarioRunner(
             ledger: ledger, outputDirectory: output, executable: try executablePath(), signals: signals, progress: progress,
-            backend: backend)
+            backend: backend, namespaceSysctls: overrides)
         var report = RunReport(
             zclabVersion: Zclab.version, runID: runID, startedAt: isoNow(), command: CommandLine.arguments,
             outputDirectory: output, environment: EnvironmentFingerprint.current())
+        report.namespaceSysctls = overrides
 
         for (index, scenario) in scenarios.enumerated() {
             if let signal = signals.check() {

@@ -9,6 +9,8 @@ public struct RunReport: Codable, Sendable {
     public var command: [String]
     public var outputDirectory: String
     public var environment: EnvironmentFingerprint
+    /// Per-namespace sysctls the run set in every scenario (`--namespace-sysctl`).
+    public var namespaceSysctls: [String: String] = [:]
     public var scenarios: [ScenarioResult]
     /// Counts by verdict.
     public var summary: [String: Int] {
@@ -18,7 +20,7 @@ public struct RunReport: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case zclabVersion = "zclab_version", runID = "run_id", startedAt = "started_at", finishedAt = "finished_at"
         case command, environment, scenarios, summary
-        case outputDirectory = "output_directory"
+        case outputDirectory = "output_directory", namespaceSysctls = "namespace_sysctls"
     }
 
     public init(
@@ -43,6 +45,7 @@ public struct RunReport: Codable, Sendable {
         command = try container.decode([String].self, forKey: .command)
         outputDirectory = try container.decode(String.self, forKey: .outputDirectory)
         environment = try container.decode(EnvironmentFingerprint.self, forKey: .environment)
+        namespaceSysctls = try container.decodeIfPresent([String: String].self, forKey: .namespaceSysctls) ?? [:]
         scenarios = try container.decode([ScenarioResult].self, forKey: .scenarios)
     }
 
@@ -55,6 +58,7 @@ public struct RunReport: Codable, Sendable {
         try container.encode(command, forKey: .command)
         try container.encode(outputDirectory, forKey: .outputDirectory)
         try container.encode(environment, forKey: .environment)
+        try container.encode(namespaceSysctls, forKey: .namespaceSysctls)
         try container.encode(summary, forKey: .summary)
         try container.encode(scenarios, forKey: .scenarios)
     }

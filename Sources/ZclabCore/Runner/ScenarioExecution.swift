@@ -256,10 +256,11 @@ final class ScenarioExecution {
         return peaks
     }
 
-    /// Sets the scenario's per-namespace sysctls in each of its namespaces.
+    /// Sets the scenario's per-namespace sysctls, then the run's, in each of its namespaces.
     func applyNamespaceSysctls(_ topology: Topology) throws {
         for namespace in Set([topology.senderNamespace, topology.receiverNamespace]).sorted() {
-            for (name, value) in scenario.namespaceSysctls.sorted(by: { $0.key < $1.key }) {
+            let settings = scenario.namespaceSysctls.merging(runner.namespaceSysctls) { _, run in run }
+            for (name, value) in settings.sorted(by: { $0.key < $1.key }) {
                 try runCommand(["ip", "netns", "exec", namespace, "sh", "-c", "echo \"$1\" > \"$2\"", "sh", value, "/proc/sys/" + name])
                 runnerSteps.append(observation("sysctl \(name) = \(value) in \(namespace)"))
             }

@@ -9,6 +9,10 @@ public final class ScenarioRunner {
     public let executable: String
     public let signals: SignalWatch
     public let backend: Backend
+    /// Per-namespace sysctls set in every scenario's namespaces after the
+    /// scenario's own (`zclab run --namespace-sysctl`): to see what one
+    /// setting changes across a whole set.
+    public let namespaceSysctls: [String: String]
     private let progress: ProgressReporter
 
     /// What runs a scenario.
@@ -21,9 +25,10 @@ public final class ScenarioRunner {
 
     public init(
         ledger: ResourceLedger, outputDirectory: String, executable: String, signals: SignalWatch, progress: ProgressReporter,
-        backend: Backend = .kernel
+        backend: Backend = .kernel, namespaceSysctls: [String: String] = [:]
     ) {
         self.backend = backend
+        self.namespaceSysctls = namespaceSysctls
         self.ledger = ledger
         self.outputDirectory = outputDirectory
         self.executable = executable

@@ -12,6 +12,10 @@ public struct ScenarioError: Error, CustomStringConvertible, Sendable {
 
 /// Reads scenario files (YAML, one scenario per file; see docs/scenario-format.md).
 public enum ScenarioParser {
+    /// Sysctls each network namespace has its own of, which a scenario (or a
+    /// run, for all its scenarios) may set inside its namespaces.
+    public static let namespaceSysctls = ScenarioReader.namespaceSysctls
+
     /// Parses the scenario file at `path`.
     public static func parse(contentsOf path: String) throws(ScenarioError) -> Scenario {
         guard let data = FileManager.default.contents(atPath: path) else {
