@@ -10,7 +10,7 @@ struct FindingsCommand: ParsableCommand {
             Each claim in the claims file names the scenarios that test it and the
             observations under which it holds. Regenerate docs/findings.md with:
 
-              zclab run scenarios/truncate scenarios/lease --out /tmp/run
+              zclab run --out /tmp/run
               zclab findings /tmp/run/report.json > docs/findings.md
             """)
 

@@ -21,11 +21,15 @@ public struct EnvironmentFingerprint: Codable, Sendable {
     public var capabilities: [String: String]
     /// Offload features of every interface the run created, by interface.
     public var interfaceFeatures: [String: [String: String]] = [:]
+    /// SHA-256 of the zclab executable that ran: which build, exactly.
+    public var zclabBuild: String?
+    /// Whether this zclab was built with liburing (io_uring scenarios).
+    public var liburing: Bool?
 
     enum CodingKeys: String, CodingKey {
         case machine, sysctls, euid, capabilities
         case kernelRelease = "kernel_release", kernelVersion = "kernel_version", kernelCommandLine = "kernel_command_line"
-        case cpuModel = "cpu_model", cpus
+        case cpuModel = "cpu_model", cpus, zclabBuild = "zclab_build", liburing
         case libpcapVersion = "libpcap_version", rlimitMemlock = "rlimit_memlock"
         case interfaceFeatures = "interface_features"
     }
@@ -33,6 +37,7 @@ public struct EnvironmentFingerprint: Codable, Sendable {
     public static let sysctlPaths = [
         "/proc/sys/net/core/optmem_max", "/proc/sys/net/ipv4/tcp_wmem", "/proc/sys/net/ipv4/tcp_rmem",
         "/proc/sys/fs/lease-break-time", "/proc/sys/net/core/wmem_max", "/proc/sys/net/core/rmem_max",
+        "/proc/sys/kernel/io_uring_disabled",
     ]
 
     /// Reads the fingerprint of this machine.
@@ -62,6 +67,8 @@ public struct EnvironmentFingerprint: Codable, Sendable {
             .trimmingCharacters(in: .whitespacesAndNewlines)
         fingerprint.cpuModel = model
         fingerprint.cpus = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        fingerprint.zclabBuild = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")).flatMap { try? sha256(ofFile: $0) }
+        fingerprint.liburing = IoUringRing.isBuiltIn
         return fingerprint
     }
 }
