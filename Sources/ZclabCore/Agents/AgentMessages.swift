@@ -67,6 +67,8 @@ public struct AgentEvent: Codable, Sendable {
     public var zerocopy: ZerocopyReport?
     /// An io_uring SEND_ZC sender's completions.
     public var uring: IoUringReport?
+    /// A client's view of a program's response.
+    public var client: ClientReport?
     /// A copy agent's result.
     public var copy: CopyReport?
     /// The sender's scripted calls and what each gave.

@@ -16,9 +16,11 @@ public struct ReceiverConfig: Codable, Sendable {
     public var expected: TestFileSpec
     /// The file ranges the sender sends, in order, when not the whole file.
     public var pieces: [ByteRange]?
+    /// Connect to a program and ask, instead of accepting a connection.
+    public var client: ClientConfig?
 
     enum CodingKeys: String, CodingKey {
-        case host, port, expected, pieces
+        case host, port, expected, pieces, client
         case readSize = "read_size", pauseAfter = "pause_after", receiveBuffer = "receive_buffer"
     }
 }
@@ -37,10 +39,11 @@ public struct ReceiverAgent {
     }
 
     public mutating func run() -> Never {
+        if let client = config.client { runClient(client) }
         do {
             let connection = try accept()
             channel.send(AgentEvent(.connected))
-            let check = try receive(from: connection.descriptor)
+            let (check, _) = try receive(from: connection.descriptor)
             var done = AgentEvent(.done)
             done.bytes = check.bytes
             done.stream = check
@@ -69,17 +72,29 @@ public struct ReceiverAgent {
         return connection
     }
 
-    private mutating func receive(from socket: FileDescriptor) throws(Errno) -> StreamCheck {
+    /// Reads to end of stream (or `limit` bytes), `leading` bytes already
+    /// read first, checking every byte; pauses as configured. A reset or a
+    /// read timeout ends the stream too, and says so.
+    mutating func receive(
+        from socket: FileDescriptor, leading: [UInt8] = [], limit: UInt64? = nil
+    ) throws(Errno) -> (StreamCheck, StreamEnd) {
         let content = config.pieces.map { ConcatenatedContent(base: config.expected.content, pieces: $0) as any ExpectedContent }
             ?? config.expected.content
         let verifier = StreamVerifier(expected: content)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: config.readSize, alignment: 4096)
         defer { buffer.deallocate() }
-        var received: UInt64 = 0
+        leading.withUnsafeBytes { verifier.receive($0) }
+        var received = UInt64(leading.count)
         var pausePending = config.pauseAfter
         var lastProgress = monotonicNanoseconds()
+        var end = StreamEnd.eof
         while true {
+            if let limit, received >= limit {
+                end = .complete
+                break
+            }
             var want = config.readSize
+            if let limit { want = Int(min(UInt64(want), limit - received)) }
             if let pause = pausePending {
                 if received >= pause {
                     pauseUntilResumed(at: received)
@@ -89,8 +104,14 @@ public struct ReceiverAgent {
                 want = Int(min(UInt64(want), pause - received))
             }
             let request = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want])
-            let count = try log.record("read", "fd=\(socket.rawValue) count=\(want)") { () throws(Errno) in
-                try socket.read(into: request)
+            let count: Int
+            do {
+                count = try log.record("read", "fd=\(socket.rawValue) count=\(want)") { () throws(Errno) in
+                    try socket.read(into: request)
+                }
+            } catch let error where error == Errno(ECONNRESET) || error == Errno.wouldBlock {
+                end = error == Errno(ECONNRESET) ? .reset : .timeout
+                break
             }
             if count == 0 { break }
             verifier.receive(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
@@ -103,7 +124,7 @@ public struct ReceiverAgent {
                 channel.send(progress)
             }
         }
-        return verifier.finish().streamCheck
+        return (verifier.finish().streamCheck, end)
     }
 
     /// Tells the runner it paused and blocks until it says resume.

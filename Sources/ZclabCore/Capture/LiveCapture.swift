@@ -45,7 +45,7 @@ public struct CaptureConfig: Codable, Sendable {
 }
 
 /// A libpcap capture that writes every packet matching its filter to a pcap
-/// file, in immediate mode with nanosecond timestamps.
+/// file, through a TPACKET_V3 ring, with nanosecond timestamps.
 public final class LiveCapture {
     public let config: CaptureConfig
     private let handle: OpaquePointer
@@ -72,7 +72,12 @@ public final class LiveCapture {
             }
         }
         try check(pcap_set_snaplen(handle, config.snaplen), "pcap_set_snaplen")
-        try check(pcap_set_immediate_mode(handle, 1), "pcap_set_immediate_mode")
+        // Not immediate mode: libpcap then falls back to TPACKET_V2, whose ring
+        // slots are each sized for a whole snaplen (a 128 MiB ring holds only
+        // 512 frames at snaplen 256 KiB: a burst of small frames overflows it).
+        // TPACKET_V3 packs frames by their size; a block is handed over when
+        // full or after `blockTimeoutMs`.
+        try check(pcap_set_timeout(handle, Self.blockTimeoutMs), "pcap_set_timeout")
         try check(pcap_set_buffer_size(handle, config.bufferSize), "pcap_set_buffer_size")
         try check(pcap_set_tstamp_precision(handle, Int32(PCAP_TSTAMP_PRECISION_NANO)), "pcap_set_tstamp_precision")
         try check(pcap_activate(handle), "pcap_activate")
@@ -103,6 +108,9 @@ public final class LiveCapture {
         }
     }
 
+    /// How long the kernel holds a partly filled ring block before handing it over.
+    static let blockTimeoutMs: Int32 = 10
+
     /// A descriptor that poll(2) reports readable when packets wait.
     public var selectableDescriptor: Int32 { pcap_get_selectable_fd(handle) }
 
@@ -128,9 +136,15 @@ public final class LiveCapture {
         return written
     }
 
-    /// Drains the ring, flushes and closes the file; returns libpcap's counters.
+    /// Drains the ring, also the last partly filled block once the kernel
+    /// hands it over, flushes and closes the file; returns libpcap's counters.
     public func finish() -> CaptureStatistics {
-        drain()
+        var quiet = monotonicNanoseconds()
+        while monotonicNanoseconds() - quiet < UInt64(3 * Self.blockTimeoutMs) * 1_000_000 {
+            var descriptor = pollfd(fd: selectableDescriptor, events: Int16(POLLIN), revents: 0)
+            _ = poll(&descriptor, 1, Self.blockTimeoutMs)
+            if drain() > 0 { quiet = monotonicNanoseconds() }
+        }
         var stats = pcap_stat()
         let haveStats = pcap_stats(handle, &stats) == 0
         pcap_dump_close(dumper)

@@ -10,6 +10,7 @@ public struct ProcessObserver {
 
     /// One look at the process.
     public struct Sample: Equatable, Sendable {
+        public var pid: Int32
         /// The syscall number it is inside, or nil when it runs in user space.
         public var syscall: Int?
         /// The raw /proc/PID/syscall line (number, arguments, stack and program counters).
@@ -25,7 +26,28 @@ public struct ProcessObserver {
         guard let close = stat.lastIndex(of: ")") else { return nil }
         let state = stat[stat.index(after: close)...].first { $0 != " " } ?? "?"
         let first = line.split(separator: " ").first.map(String.init) ?? ""
-        return Sample(syscall: Int(first), syscallLine: line, state: state, wchan: read("wchan") ?? "")
+        return Sample(pid: pid, syscall: Int(first), syscallLine: line, state: state, wchan: read("wchan") ?? "")
+    }
+
+    /// The process and its descendants (from /proc/PID/task/TID/children), parents first.
+    public func family() -> [Int32] {
+        var found: [Int32] = [pid]
+        var index = 0
+        while index < found.count {
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(found[index])/task")) ?? []
+            for task in tasks {
+                let children = (try? String(contentsOfFile: "/proc/\(found[index])/task/\(task)/children", encoding: .utf8)) ?? ""
+                found += children.split(separator: " ").compactMap { Int32($0) }
+            }
+            index += 1
+        }
+        return found
+    }
+
+    /// A look at the first of `root`'s family found asleep inside syscall
+    /// `call` (a server's worker, not its master), or nil.
+    public static func blockedSample(in root: Int32, call: Int) -> Sample? {
+        ProcessObserver(pid: root).family().lazy.compactMap { ProcessObserver(pid: $0).sample() }.first { isBlocked($0, in: call) }
     }
 
     /// True when `sample` shows the process asleep inside syscall `number`.

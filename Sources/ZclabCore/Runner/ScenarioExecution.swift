@@ -11,6 +11,8 @@ final class ScenarioExecution {
     var captures: [(side: CaptureSpec.Side, agent: AgentProcess)] = []
     var receiver: AgentProcess?
     var sender: AgentProcess?
+    /// A program under test in the sender's place.
+    var program: ProgramProcess?
     var actors: [AgentProcess] = []
     var changedSysctls: [ResourceLedger.Entry] = []
     var copier: AgentProcess?
@@ -40,7 +42,11 @@ final class ScenarioExecution {
     func perform(into result: inout ScenarioResult) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try checkFreeSpace()
-        if scenario.sender.method == .ioUringSendZc && scenario.copy == nil { try checkIoUring() }
+        if let program = scenario.program {
+            try checkProgramNeeds(program)
+        } else if scenario.sender.method == .ioUringSendZc && scenario.copy == nil {
+            try checkIoUring()
+        }
         let scratch = RunNames.scratchFolder(runID: runner.ledger.runID, onDisk: scenario.fileOnDisk)
         if !FileManager.default.fileExists(atPath: scratch) {
             runner.ledger.add(.directory(scratch))
@@ -69,7 +75,11 @@ final class ScenarioExecution {
 
         try applyNamespaceSysctls(topology)
         try startCaptures(topology)
-        try startTransfer(topology)
+        if let program = scenario.program, let client = scenario.client {
+            try startProgram(program, client: client, topology)
+        } else {
+            try startTransfer(topology)
+        }
         let transferStarted = monotonicNanoseconds()
         try superviseTransfer()
         let transferSeconds = Double(monotonicNanoseconds() - transferStarted) / 1e9
@@ -82,20 +92,27 @@ final class ScenarioExecution {
             ], restored: try restoreFeatures())
             result.topology?.featureChanges = featureChanges
         }
-        let senderEnd = sender!.stop()
         let receiverEnd = receiver!.stop()
-        result.agents = ["sender": "\(senderEnd)", "receiver": "\(receiverEnd)"]
-        let senderDone = sender!.finished
         let receiverDone = receiver!.finished
         let actorSteps = actors.flatMap { $0.finished?.steps ?? [] }
-        result.steps = runnerSteps + (senderDone?.steps ?? []) + actorSteps + (receiverDone?.steps ?? [])
-        result.received = receiverDone?.stream
-        result.signals = senderDone?.signals ?? []
-        observations.addSender(termination: senderEnd, done: senderDone, blockedIn: blockedIn)
-        if let kernel = senderDone?.zerocopy, let (comparison, record) = ZerocopyScenarioModel.compare(scenario, kernel: kernel) {
-            observations.addModelComparison(comparison)
-            result.model = record
+        if let program {
+            let running = program.isRunning
+            result.agents = ["program": "\(program.stop())", "client": "\(receiverEnd)"]
+            result.steps = runnerSteps + actorSteps + (receiverDone?.steps ?? [])
+            addProgramObservations(&observations, client: receiverDone?.client, running: running)
+        } else {
+            let senderEnd = sender!.stop()
+            result.agents = ["sender": "\(senderEnd)", "receiver": "\(receiverEnd)"]
+            let senderDone = sender!.finished
+            result.steps = runnerSteps + (senderDone?.steps ?? []) + actorSteps + (receiverDone?.steps ?? [])
+            result.signals = senderDone?.signals ?? []
+            observations.addSender(termination: senderEnd, done: senderDone, blockedIn: blockedIn)
+            if let kernel = senderDone?.zerocopy, let (comparison, record) = ZerocopyScenarioModel.compare(scenario, kernel: kernel) {
+                observations.addModelComparison(comparison)
+                result.model = record
+            }
         }
+        result.received = receiverDone?.stream
         observations.addCalls(actorSteps, actor: "actor")
         observations.addReceiver(done: receiverDone, truncatedTo: truncatedTo, overwrite: overwrite)
         observations.values["file.size_after"] = .number((try? FileDescriptor.open(filePath, .readOnly)).flatMap { file in
@@ -118,17 +135,26 @@ final class ScenarioExecution {
         }
         let dropped = statistics.reduce(0) { $0 + $1.1.dropped + $1.1.interfaceDropped }
         observations.values["capture.dropped"] = .number(Int64(dropped))
+        // A program's response starts with its header, as the client received it.
+        let header = Array((receiverDone?.client?.header ?? "").utf8)
+        let content: any ExpectedContent = scenario.program == nil
+            ? scenario.expectedStream : PrefixedContent(prefix: header, base: scenario.file.content)
+        // A program's client may ask twice: check its first connection.
+        let flow: FlowSelector = receiverDone?.client.flatMap { client in
+            guard let server = IPAddress(topology.senderAddress), let peer = IPAddress(topology.receiverAddress) else { return nil }
+            return .exact(FlowKey(source: server, sourcePort: scenario.port, destination: peer, destinationPort: client.localPort))
+        } ?? .port(scenario.port)
         var frames: [String: FrameStatistics] = [:]
         let judgedSide = statistics.first(where: { $0.0 == .receiver })?.0 ?? statistics.first?.0
         for (side, stats) in statistics where side != judgedSide && stats.samplePath == nil {
             runner.report("\(scenario.name): verifying \(stats.path)")
-            let wire = try WireVerifier.verify(capture: stats.path, flow: .port(scenario.port), expected: scenario.expectedStream)
+            let wire = try WireVerifier.verify(capture: stats.path, flow: flow, expected: content)
+                .body(after: UInt64(header.count))
             frames[side.rawValue] = wire.frames
             observations.addFrames(side: side.rawValue, wire, dropped: dropped)
         }
         if let judged = statistics.first(where: { $0.0 == judgedSide }) {
             runner.report("\(scenario.name): verifying \(judged.1.path)")
-            let content = scenario.expectedStream
             if let samples = judged.1.samplePath {
                 // Headers of every packet tell whether the whole sequence space went by;
                 // the sampled packets are checked byte for byte.
@@ -144,7 +170,8 @@ final class ScenarioExecution {
                 let unverified = windows.filter { window in wire.gaps.contains { $0.lower < window.upper && window.lower < $0.upper } }
                 observations.values["wire.marks_verified"] = .flag(wire.status == .pass && unverified.isEmpty)
             } else {
-                let wire = try WireVerifier.verify(capture: judged.1.path, flow: .port(scenario.port), expected: content)
+                let wire = try WireVerifier.verify(capture: judged.1.path, flow: flow, expected: content)
+                    .body(after: UInt64(header.count))
                 result.wire = wire
                 observations.addWire(wire, dropped: dropped, truncatedTo: truncatedTo, overwrite: overwrite)
                 observations.addCoverage(wire)
@@ -153,6 +180,11 @@ final class ScenarioExecution {
             }
         }
         result.frames = frames.isEmpty ? nil : frames
+        if scenario.program != nil, let wire = result.wire, let received = result.received {
+            // The capture and the client saw the same body: as long, and differing (or not) at the same offset.
+            observations.values["client.wire_agrees"] = .flag(
+                wire.bytes == received.bytes && wire.firstMismatch?.offset == received.firstMismatch?.offset)
+        }
         result.resources = ResourceUse(
             transferSeconds: transferSeconds,
             secondsPerGiB: transferSeconds / (Double(max(scenario.file.size, 1)) / Double(1 << 30)),
@@ -411,18 +443,20 @@ final class ScenarioExecution {
     /// in order as their triggers are observed. A sender killed by a signal has
     /// finished too: its fate is an observation, not an error.
     func superviseTransfer() throws {
-        guard let sender, let receiver else { return }
+        guard let receiver else { return }
         let deadline = monotonicNanoseconds() + UInt64(scenario.timeout * 1e9)
         var pending = scenario.actions[...]
         var receiverPaused = false
         var senderMarked = false
-        var senderPid: Int32?
+        var senderPid = program?.process.pid
         var blockedSamples: [ProcessObserver.Sample] = []
         var runningActor: AgentProcess?
-        func senderOver() -> Bool { sender.finished != nil || sender.hasEnded }
+        // A program is not waited for: the transfer is over when its client is done.
+        func senderOver() -> Bool { sender.map { $0.finished != nil || $0.hasEnded } ?? true }
+        let blockingCall = scenario.program?.blocksIn ?? scenario.sender.method.blockingCall
         while !senderOver() || receiver.finished == nil {
             let watching = pending.first?.triggers.contains(.senderBlocked) == true
-            for (agent, event) in try pollEvents([sender, receiver] + actors, timeoutMs: watching ? 2 : 100) {
+            for (agent, event) in try pollEvents([sender].compactMap { $0 } + [receiver] + actors, timeoutMs: watching ? 2 : 100) {
                 switch event.kind {
                 case .paused: receiverPaused = true
                 case .marked: senderMarked = true
@@ -431,7 +465,7 @@ final class ScenarioExecution {
                 default: break
                 }
             }
-            for agent in [sender, receiver] + actors where agent.failure != nil { throw ScenarioFailure(agent.failure!) }
+            for agent in [sender].compactMap({ $0 }) + [receiver] + actors where agent.failure != nil { throw ScenarioFailure(agent.failure!) }
             if receiver.hasEnded && receiver.finished == nil { throw ScenarioFailure("receiver agent ended without reporting (\(receiver.process.wait()))") }
             if let actor = runningActor {
                 if actor.finished == nil {
@@ -448,20 +482,20 @@ final class ScenarioExecution {
                     && (!action.triggers.contains(.senderDone) || senderOver())
                 if fired && action.triggers.contains(.senderBlocked) {
                     fired = false
-                    if let pid = senderPid, let call = SyscallNumbers.number(of: scenario.sender.method.blockingCall),
-                        let sample = ProcessObserver(pid: pid).sample()
+                    if let pid = senderPid, let call = SyscallNumbers.number(of: blockingCall),
+                        let sample = ProcessObserver.blockedSample(in: pid, call: call) ?? ProcessObserver(pid: pid).sample()
                     {
                         // Proven when three samples in a row show the same sleep inside the call.
                         blockedSamples = ProcessObserver.isBlocked(sample, in: call) && blockedSamples.last.map({ $0 == sample }) != false
                             ? blockedSamples + [sample] : []
                         if blockedSamples.count >= 3 {
                             fired = true
-                            blockedIn = scenario.sender.method.blockingCall
+                            blockedIn = blockingCall
                             runnerSteps.append(observation(
-                                "sender blocked in \(blockedIn!): /proc/\(pid)/syscall \"\(sample.syscallLine.prefix(60))\" state \(sample.state) wchan \(sample.wchan)"))
+                                "sender blocked in \(blockedIn!): /proc/\(sample.pid)/syscall \"\(sample.syscallLine.prefix(60))\" state \(sample.state) wchan \(sample.wchan)"))
                         }
                     } else if senderOver() {
-                        throw ScenarioFailure("the sender finished without ever blocking in \(scenario.sender.method.blockingCall) (line \(action.line))")
+                        throw ScenarioFailure("the sender finished without ever blocking in \(blockingCall) (line \(action.line))")
                     }
                 }
                 if fired {
@@ -546,6 +580,7 @@ final class ScenarioExecution {
     /// Stops every agent, removes the topology and the test file.
     func tearDown() -> [String] {
         for agent in agents { _ = agent.stop() }
+        _ = program?.stop()
         var problems = runner.ledger.undo(featureEntries)
         problems += topology?.destroy(ledger: runner.ledger) ?? []
         problems += runner.ledger.undo(changedSysctls)

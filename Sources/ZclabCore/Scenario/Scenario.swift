@@ -28,6 +28,9 @@ public struct Scenario: Sendable {
     public var fileOwner: UInt32?
     /// Put the test file on the disk (/var/tmp) rather than tmpfs.
     public var fileOnDisk = false
+    /// A program under test in the sender's place, and the client that asks it.
+    public var program: ProgramSpec?
+    public var client: ClientSpec?
     /// A scenario for the reference model only: what no kernel run reaches in
     /// a test's time (ids near 2^32). Always run on the model, marked simulated.
     public var simulation: Simulation?

@@ -122,7 +122,7 @@ struct ScenarioReader {
     func scenario(_ root: Node) throws(ScenarioError) -> Scenario {
         let top = try fields(root, in: "the scenario", allowed: [
             "name", "description", "tags", "topology", "file", "sender", "receiver", "capture", "actions", "expect", "simulate",
-            "timeout", "port", "sysctls", "namespace_sysctls", "copy",
+            "timeout", "port", "sysctls", "namespace_sysctls", "copy", "program", "client",
         ])
         guard let nameNode = top["name"] else { throw error(root, "missing 'name'") }
         let name = try string(nameNode, "name")
@@ -133,7 +133,15 @@ struct ScenarioReader {
         if copy != nil, let node = top["sender"] ?? top["receiver"] ?? top["capture"] ?? top["actions"] {
             throw error(node, "a copy scenario has no sender, receiver, capture or actions")
         }
-        if copy == nil && top["sender"] == nil { throw error(root, "missing 'sender' (at least its method), or 'copy'") }
+        let program = try top["program"].map { (node) throws(ScenarioError) in try programSpec(node) }
+        if program != nil, let node = top["sender"] ?? top["copy"] {
+            throw error(node, "a program scenario has no sender or copy: the program sends")
+        }
+        if program != nil && top["client"] == nil { throw error(root, "a program needs a 'client' (at least its request)") }
+        if program == nil, let node = top["client"] { throw error(node, "a client is for a program scenario ('program:')") }
+        if copy == nil && program == nil && top["sender"] == nil {
+            throw error(root, "missing 'sender' (at least its method), 'program' or 'copy'")
+        }
         guard let fileNode = top["file"] else { throw error(root, "missing 'file' (at least its size)") }
         var tags: [String] = []
         if let node = top["tags"] {
@@ -204,6 +212,14 @@ struct ScenarioReader {
             case "tmpfs": scenario.fileOnDisk = false
             case "disk": scenario.fileOnDisk = true
             case let other: throw error(on, "file on '\(other)' is not one of: tmpfs, disk")
+            }
+        }
+        scenario.program = program
+        scenario.client = try top["client"].map { (node) throws(ScenarioError) in try clientSpec(node) }
+        if let program {
+            scenario.port = program.port
+            if scenario.actions.contains(where: { $0.triggers.contains(.senderMarked) }) {
+                throw error(top["actions"], "sender.marked is a zclab sender's; a program cannot mark")
             }
         }
         if let node = top["simulate"] {
@@ -469,6 +485,47 @@ struct ScenarioReader {
             }
         }
         return steps
+    }
+
+    func programSpec(_ node: Node) throws(ScenarioError) -> ProgramSpec {
+        let items = try fields(node, in: "program", allowed: ["command", "files", "port", "ready_line", "needs", "blocks_in"])
+        guard let commandNode = items["command"], let list = commandNode.sequence, !list.isEmpty else {
+            throw error(node, "a program needs a command: a list of words, e.g. [python3, \"{scenario_dir}/server.py\", \"{address}\", \"{port}\"]")
+        }
+        var command: [String] = []
+        for word in list { command.append(try string(word, "a word of the command")) }
+        guard let portNode = items["port"] else { throw error(node, "a program needs the port it listens on") }
+        var files: [String: String] = [:]
+        if let filesNode = items["files"] {
+            guard let mapping = filesNode.mapping else { throw error(filesNode, "files must map file names to their text") }
+            for (key, text) in mapping {
+                let name = try string(key, "a file name")
+                guard !name.contains("/") else { throw error(key, "file names in files are plain names, not paths: \(name)") }
+                files[name] = try string(text, name)
+            }
+        }
+        var needs: [String] = []
+        if let node = items["needs"] {
+            guard let sequence = node.sequence else { throw error(node, "needs must be a list of executables, e.g. [nginx]") }
+            for item in sequence { needs.append(try string(item, "an executable")) }
+        }
+        return ProgramSpec(
+            command: command, files: files, port: try integer(portNode, "port", UInt16(1)...UInt16.max),
+            readyLine: try items["ready_line"].map { (node) throws(ScenarioError) in try string(node, "ready_line") },
+            needs: needs, blocksIn: try items["blocks_in"].map { (node) throws(ScenarioError) in try string(node, "blocks_in") } ?? "sendfile")
+    }
+
+    func clientSpec(_ node: Node) throws(ScenarioError) -> ClientSpec {
+        let items = try fields(node, in: "client", allowed: ["request", "http", "again", "idle_timeout"])
+        guard let request = items["request"] else { throw error(node, "a client needs a request (the bytes it writes once connected)") }
+        var spec = ClientSpec(request: try string(request, "request"), http: true, again: false, idleTimeout: 5)
+        if let http = items["http"] { spec.http = try bool(http, "http") }
+        if let again = items["again"] { spec.again = try bool(again, "again") }
+        if let timeout = items["idle_timeout"] {
+            guard let seconds = Double(try string(timeout, "idle_timeout")), seconds > 0 else { throw error(timeout, "idle_timeout must be seconds") }
+            spec.idleTimeout = seconds
+        }
+        return spec
     }
 
     func captureSpec(_ node: Node) throws(ScenarioError) -> CaptureSpec {

@@ -134,6 +134,7 @@ public struct Observations: Sendable {
         values["wire.gaps"] = .number(Int64(wire.gaps.count))
         values["wire.conflicts"] = .number(Int64(wire.conflicts.count))
         values["wire.retransmitted_bytes"] = .number(Int64(wire.retransmittedBytes))
+        values["wire.end"] = .text(wire.rstSeen ? "rst" : wire.finSeen ? "fin" : "none")
         addComparison("wire", bytes: wire.bytes, mismatch: wire.firstMismatch, truncatedTo: truncatedTo, overwrite: overwrite)
     }
 

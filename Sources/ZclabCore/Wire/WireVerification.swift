@@ -238,3 +238,22 @@ private struct SkipTally {
         return notes
     }
 }
+
+extension WireVerdict {
+    /// The verdict in file offsets for a stream whose first `header` bytes
+    /// (a program's response header, checked too) come before the file.
+    public func body(after header: UInt64) -> WireVerdict {
+        guard header > 0 else { return self }
+        var body = self
+        body.startOffset = 0
+        body.bytes = bytes > header ? bytes - header : 0
+        body.expectedBytes = expectedBytes > header ? expectedBytes - header : 0
+        if var mismatch = firstMismatch, mismatch.offset >= header {
+            mismatch.offset -= header
+            body.firstMismatch = mismatch
+        }
+        body.gaps = gaps.map { ByteRange(lower: $0.lower > header ? $0.lower - header : 0, upper: $0.upper > header ? $0.upper - header : 0) }
+        if header < bytes { body.notes.append("the first \(header) stream bytes are the response header, checked as the client received it; offsets are the file's") }
+        return body
+    }
+}

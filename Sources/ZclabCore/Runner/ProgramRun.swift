@@ -1,0 +1,98 @@
+import Foundation
+
+/// A program under test, running in the sender's namespace.
+struct ProgramProcess {
+    let process: ChildProcess
+    /// Its standard output and error, in the scenario's folder.
+    let outputPath: String
+    let errorPath: String
+
+    /// Whether it still runs.
+    var isRunning: Bool { process.poll() == nil }
+
+    /// SIGTERM to its process group, then SIGKILL if it is still there
+    /// after a second; returns how it ended.
+    func stop() -> Termination {
+        if let ended = process.poll() { return ended }
+        _ = kill(-process.pid, SIGTERM)
+        let deadline = monotonicNanoseconds() + 1_000_000_000
+        while process.poll() == nil && monotonicNanoseconds() < deadline { usleep(10_000) }
+        _ = kill(-process.pid, SIGKILL)
+        return process.wait()
+    }
+}
+
+extension ScenarioExecution {
+    /// The placeholders of a program's command, files and request.
+    func programPlaceholders(_ program: ProgramSpec, _ topology: Topology) -> [String: String] {
+        [
+            "file": filePath, "file_name": (filePath as NSString).lastPathComponent,
+            "file_dir": (filePath as NSString).deletingLastPathComponent,
+            "address": topology.senderAddress, "port": "\(program.port)",
+            "dir": URL(fileURLWithPath: directory).standardizedFileURL.path,
+            "scenario_dir": URL(fileURLWithPath: scenario.path).deletingLastPathComponent().standardizedFileURL.path,
+        ]
+    }
+
+    /// Skips, saying which, when an executable the program needs is missing.
+    func checkProgramNeeds(_ program: ProgramSpec) throws {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin"
+        let directories = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin"]
+        for name in program.needs where !directories.contains(where: { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }) {
+            throw SkipScenario(reason: "\(name) is not installed (scripts/setup installs what the shipped programs need)")
+        }
+    }
+
+    /// Writes the program's files, starts it in the sender's namespace, waits
+    /// for its ready line if it has one, then starts the client.
+    func startProgram(_ program: ProgramSpec, client: ClientSpec, _ topology: Topology) throws {
+        let values = programPlaceholders(program, topology)
+        for (name, text) in program.files {
+            try ProgramSpec.expand(text, values).write(toFile: "\(directory)/\(name)", atomically: true, encoding: .utf8)
+        }
+        let command = program.command.map { ProgramSpec.expand($0, values) }
+        runnerSteps.append(observation("start program: \(command.joined(separator: " "))"))
+        let running = ProgramProcess(
+            process: try ChildProcess(
+                ["ip", "netns", "exec", topology.senderNamespace] + command,
+                outputPath: "\(directory)/program.out", errorPath: "\(directory)/program.err"),
+            outputPath: "\(directory)/program.out", errorPath: "\(directory)/program.err")
+        self.program = running
+        if let line = program.readyLine {
+            let deadline = monotonicNanoseconds() + 10_000_000_000
+            while !([running.outputPath, running.errorPath].contains { ((try? String(contentsOfFile: $0, encoding: .utf8)) ?? "").contains(line) }) {
+                guard running.isRunning else { throw ScenarioFailure("the program ended before it was ready (\(running.process.poll()!)); see \(running.errorPath)") }
+                guard monotonicNanoseconds() < deadline else { throw ScenarioFailure("the program did not print \"\(line)\" within 10 s") }
+                try checkSignals()
+                usleep(20_000)
+            }
+        }
+        let config = ReceiverConfig(
+            host: topology.receiverAddress, port: program.port, readSize: scenario.receiver.readSize,
+            pauseAfter: scenario.receiver.pauseAfter, receiveBuffer: scenario.receiver.receiveBuffer,
+            expected: scenario.file, pieces: nil,
+            client: ClientConfig(
+                host: topology.senderAddress, port: program.port, request: ProgramSpec.expand(client.request, values),
+                http: client.http, again: client.again, idleTimeout: client.idleTimeout, connectTimeout: 10))
+        receiver = try AgentProcess(
+            role: "receiver", namespace: topology.receiverNamespace, executable: runner.executable,
+            config: config, logPath: "\(directory)/agents.log")
+    }
+
+    /// What the client and the program showed: the HTTP status and length,
+    /// how the response ended, whether the program is still up and served
+    /// the second request.
+    func addProgramObservations(_ observations: inout Observations, client: ClientReport?, running: Bool) {
+        observations.values["program.blocked_in"] = .text(blockedIn ?? "none")
+        if let client {
+            observations.values["http.status"] = client.status.map { .number(Int64($0)) } ?? .text("none")
+            observations.values["http.content_length"] = client.contentLength.map { .number(Int64($0)) } ?? .text("none")
+            observations.values["http.header_bytes"] = .number(Int64(client.header.utf8.count))
+            observations.values["client.end"] = .text(client.end)
+            observations.values["client.connect_attempts"] = .number(Int64(client.connectAttempts))
+            observations.values["program.next_status"] = client.againStatus.map { .number(Int64($0)) } ?? .text("none")
+            observations.values["program.next_bytes"] = client.againBytes.map { .number(Int64($0)) } ?? .text("none")
+        }
+        observations.values["program.alive"] = .flag(running)
+    }
+}
