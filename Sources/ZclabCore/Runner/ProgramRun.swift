@@ -67,6 +67,10 @@ extension ScenarioExecution {
                 usleep(20_000)
             }
         }
+        if let command = client.command {
+            try runExternalClient(command.map { ProgramSpec.expand($0, values) }, topology)
+            return
+        }
         let config = ReceiverConfig(
             host: topology.receiverAddress, port: program.port, readSize: scenario.receiver.readSize,
             pauseAfter: scenario.receiver.pauseAfter, receiveBuffer: scenario.receiver.receiveBuffer,
@@ -77,6 +81,48 @@ extension ScenarioExecution {
         receiver = try AgentProcess(
             role: "receiver", namespace: topology.receiverNamespace, executable: runner.executable,
             config: config, logPath: "\(directory)/agents.log")
+    }
+
+    /// Runs an external client in the receiver's namespace to its end (or
+    /// the scenario's timeout), its output in the scenario's folder.
+    func runExternalClient(_ command: [String], _ topology: Topology) throws {
+        runnerSteps.append(observation("start client: \(command.joined(separator: " "))"))
+        let client = try ChildProcess(
+            ["ip", "netns", "exec", topology.receiverNamespace] + command,
+            outputPath: "\(directory)/client.out", errorPath: "\(directory)/client.err")
+        let deadline = monotonicNanoseconds() + UInt64(scenario.timeout * 1e9)
+        while client.poll() == nil {
+            if monotonicNanoseconds() > deadline {
+                _ = kill(-client.pid, SIGKILL)
+                throw ScenarioFailure("the client command did not end within \(scenario.timeout) s")
+            }
+            try checkSignals()
+            usleep(20_000)
+        }
+        externalClient = client.wait()
+    }
+
+    /// An external client's exit status and the values its JSON output holds at the recorded paths.
+    func addExternalClientObservations(_ observations: inout Observations, ended: Termination) {
+        switch ended {
+        case .exited(let code): observations.values["client.exit"] = .number(Int64(code))
+        case .signaled(let signal): observations.values["client.exit"] = .text(signalName(signal))
+        }
+        let output = FileManager.default.contents(atPath: "\(directory)/client.out") ?? Data()
+        let json = try? JSONDecoder().decode(JSONValue.self, from: output)
+        for (name, path) in scenario.client?.record ?? [:] {
+            let value = path.split(separator: ".").reduce(json) { value, key in
+                if case .object(let members)? = value { members[String(key)] } else { nil }
+            }
+            let observed: ObservedValue
+            switch value {
+            case .number(let number)?: observed = .number(Int64(number))
+            case .flag(let flag)?: observed = .flag(flag)
+            case .text(let text)?: observed = .text(text)
+            default: observed = .text("none")
+            }
+            observations.values["client.record.\(name)"] = observed
+        }
     }
 
     /// What the client and the program showed: the HTTP status and length,
@@ -94,5 +140,20 @@ extension ScenarioExecution {
             observations.values["program.next_bytes"] = client.againBytes.map { .number(Int64($0)) } ?? .text("none")
         }
         observations.values["program.alive"] = .flag(running)
+    }
+}
+
+/// A JSON document, for reading values out of a client's output.
+enum JSONValue: Decodable {
+    case flag(Bool), number(Double), text(String), object([String: JSONValue]), array([JSONValue]), null
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let flag = try? container.decode(Bool.self) { self = .flag(flag) }
+        else if let number = try? container.decode(Double.self) { self = .number(number) }
+        else if let text = try? container.decode(String.self) { self = .text(text) }
+        else if let members = try? container.decode([String: JSONValue].self) { self = .object(members) }
+        else { self = .array(try container.decode([JSONValue].self)) }
     }
 }

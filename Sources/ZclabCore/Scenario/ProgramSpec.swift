@@ -41,4 +41,12 @@ public struct ClientSpec: Sendable, Equatable {
     public var again: Bool
     /// Seconds without a byte before the client gives up on the response.
     public var idleTimeout: Double
+    /// An external client instead of zclab's: a command run in the
+    /// receiver's namespace (same placeholders). Its exit status and the
+    /// values `record` names are observed; what it sends is not predictable,
+    /// so the wire check counts bytes and frames only.
+    public var command: [String]?
+    /// Values to read from the external client's JSON output: observation
+    /// name (as `client.record.NAME`) to a dotted path (`end.sum_received.bytes`).
+    public var record: [String: String] = [:]
 }

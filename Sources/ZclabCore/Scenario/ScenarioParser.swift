@@ -218,6 +218,9 @@ struct ScenarioReader {
         scenario.client = try top["client"].map { (node) throws(ScenarioError) in try clientSpec(node) }
         if let program {
             scenario.port = program.port
+            if scenario.client?.command != nil, let node = top["actions"] ?? top["receiver"] {
+                throw error(node, "an external client cannot be paused or staged: no receiver or actions with a client command")
+            }
             if scenario.actions.contains(where: { $0.triggers.contains(.senderMarked) }) {
                 throw error(top["actions"], "sender.marked is a zclab sender's; a program cannot mark")
             }
@@ -516,8 +519,21 @@ struct ScenarioReader {
     }
 
     func clientSpec(_ node: Node) throws(ScenarioError) -> ClientSpec {
-        let items = try fields(node, in: "client", allowed: ["request", "http", "again", "idle_timeout"])
-        guard let request = items["request"] else { throw error(node, "a client needs a request (the bytes it writes once connected)") }
+        let items = try fields(node, in: "client", allowed: ["request", "http", "again", "idle_timeout", "command", "record"])
+        if let commandNode = items["command"] {
+            guard let list = commandNode.sequence, !list.isEmpty else { throw error(commandNode, "command must be a list of words") }
+            guard items["request"] == nil else { throw error(commandNode, "a client is zclab's (request) or an external command, not both") }
+            var spec = ClientSpec(request: "", http: false, again: false, idleTimeout: 5)
+            var command: [String] = []
+            for word in list { command.append(try string(word, "a word of the command")) }
+            spec.command = command
+            if let record = items["record"] {
+                guard let mapping = record.mapping else { throw error(record, "record maps names to JSON paths, e.g. {bytes: end.sum_received.bytes}") }
+                for (key, value) in mapping { spec.record[try string(key, "a record name")] = try string(value, "a JSON path") }
+            }
+            return spec
+        }
+        guard let request = items["request"] else { throw error(node, "a client needs a request (the bytes it writes once connected), or a command") }
         var spec = ClientSpec(request: try string(request, "request"), http: true, again: false, idleTimeout: 5)
         if let http = items["http"] { spec.http = try bool(http, "http") }
         if let again = items["again"] { spec.again = try bool(again, "again") }

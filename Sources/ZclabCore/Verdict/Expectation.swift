@@ -122,9 +122,12 @@ public enum ObservationKeys {
         ("client.connect_attempts", "connections the client tried while the program started"),
         ("program.alive", "the program still ran when the client was done"),
         ("program.blocked_in", "the call the program (or a child) was observed blocked in for sender.blocked, or none"),
+        ("client.exit", "an external client command's exit status, or the signal that killed it"),
         ("client.wire_agrees", "the capture shows the body the client read: as many bytes, first difference at the same offset"),
         ("program.next_status", "the status of a second request on a new connection (client again: true), or none"),
         ("program.next_bytes", "the bytes after the header of that second response, or none"),
+        ("wire.payload_bytes", "payload bytes of the busiest direction on the scenario's port, retransmissions included (an external client's stream)"),
+        ("wire.packets", "its packets"),
         ("wire.end", "how the capture shows the program's side ending: fin, rst, or none"),
         ("uring.sends", "io_uring SEND_ZC requests of the transfer"),
         ("uring.short_sends", "of those, results shorter than asked"),
@@ -208,6 +211,7 @@ public enum ObservationKeys {
             return ["receiver", "sender"].contains(parts[1]) && frameFields.contains { $0.field == parts[2] }
         }
         if parts.count == 3 && parts[0] == "features" { return ["receiver", "sender"].contains(parts[1]) }
+        if parts.count == 3 && parts[0] == "client" && parts[1] == "record" { return true }
         return parts.count == 3 && ["sender", "receiver", "actor", "copier"].contains(parts[0])
             && calls.contains(parts[1]) && callFields.contains(parts[2])
     }
