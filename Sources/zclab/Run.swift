@@ -65,39 +65,12 @@ struct Run: ParsableCommand {
             }
             overrides[parts[0]] = parts[1]
         }
-        let runID = RunNames.newRunID()
-        let output = out ?? "captures/\(runID)"
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        let ledger = ResourceLedger(runID: runID)
-        let progress = ProgressReporter()
-        let runner = ScenarioRunner(
-            ledger: ledger, outputDirectory: output, executable: try executablePath(), signals: signals, progress: progress,
-            backend: backend, namespaceSysctls: overrides)
-        var report = RunReport(
-            zclabVersion: Zclab.version, runID: runID, startedAt: isoNow(), command: CommandLine.arguments,
-            outputDirectory: output, environment: EnvironmentFingerprint.current())
-        report.namespaceSysctls = overrides
-
-        for (index, scenario) in scenarios.enumerated() {
-            if let signal = signals.check() {
-                var skipped = ScenarioResult(name: scenario.name, file: scenario.path, tags: scenario.tags, verdict: .skip, reason: "")
-                skipped.reason = "not run: \(Interrupted(signal: signal))"
-                report.scenarios.append(skipped)
-                continue
-            }
-            progress.status("[\(index + 1)/\(scenarios.count)] \(scenario.name)")
-            let result = runner.run(scenario, index: index)
-            report.environment.interfaceFeatures.merge(result.topology?.features ?? [:]) { first, _ in first }
-            report.scenarios.append(result)
-        }
-        progress.clear()
-        let problems = ledger.undoAll()
-        for problem in problems { printError("cleanup: \(problem)") }
-        report.finishedAt = isoNow()
-
-        try ReportFormat.json.render(report).write(toFile: "\(output)/report.json", atomically: true, encoding: .utf8)
-        try ReportFormat.markdown.render(report).write(toFile: "\(output)/report.md", atomically: true, encoding: .utf8)
-        try ReportFormat.html.render(report).write(toFile: "\(output)/report.html", atomically: true, encoding: .utf8)
+        var options = RunSession.Options(executable: try executablePath(), outputDirectory: out)
+        options.backend = backend
+        options.namespaceSysctls = overrides
+        let report = try RunSession.run(scenarios, options: options, signals: signals)
+        for problem in report.cleanupProblems { printError("cleanup: \(problem)") }
+        let output = options.outputDirectory
         let rendered: ReportFormat = switch format {
         case .text: .text
         case .json: .json
@@ -128,10 +101,6 @@ extension ScenarioRunner.Backend: ExpressibleByArgument {}
 /// would name `ip` once `ip netns exec` runs).
 func executablePath() throws -> String {
     try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-}
-
-func isoNow() -> String {
-    ISO8601DateFormatter().string(from: Date())
 }
 
 func printError(_ text: String) {

@@ -3,7 +3,7 @@ import ZclabCore
 
 @main
 struct Zclab: ParsableCommand {
-    static let version = "0.1.0"
+    static let version = RunSession.zclabVersion
 
     static let configuration = CommandConfiguration(
         commandName: "zclab",

@@ -11,6 +11,8 @@ public struct RunReport: Codable, Sendable {
     public var environment: EnvironmentFingerprint
     /// Per-namespace sysctls the run set in every scenario (`--namespace-sysctl`).
     public var namespaceSysctls: [String: String] = [:]
+    /// What could not be removed or restored at the end of the run (not in report.json).
+    public var cleanupProblems: [String] = []
     public var scenarios: [ScenarioResult]
     /// Counts by verdict.
     public var summary: [String: Int] {

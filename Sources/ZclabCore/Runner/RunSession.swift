@@ -1,0 +1,73 @@
+import Foundation
+
+/// A run of scenarios, as `zclab run` makes it, for Swift code too: a
+/// server's own test suite can parse a scenario (ScenarioParser.parse), run
+/// it here and judge the report (docs/programs.md has an example). Kernel
+/// scenarios need root and the zclab executable, whose `zclab agent ...`
+/// children do the sending, receiving and capturing.
+public enum RunSession {
+    /// What a run is asked to do beyond its scenarios.
+    public struct Options: Sendable {
+        /// The zclab executable the agents run as.
+        public var executable: String
+        /// Where the report and captures go; created if missing.
+        public var outputDirectory: String
+        public var backend: ScenarioRunner.Backend = .kernel
+        /// Per-namespace sysctls set in every scenario (`--namespace-sysctl`).
+        public var namespaceSysctls: [String: String] = [:]
+        /// The command line to record in the report.
+        public var command: [String] = CommandLine.arguments
+        /// The run's id: in every name it creates, and its default folder.
+        public var runID: String
+
+        /// Options for a run into `outputDirectory` (default: captures/RUN-ID).
+        public init(executable: String, outputDirectory: String? = nil) {
+            self.executable = executable
+            runID = RunNames.newRunID()
+            self.outputDirectory = outputDirectory ?? "captures/\(runID)"
+        }
+    }
+
+    /// Runs `scenarios` one after another and returns the report (also
+    /// written as report.json, report.md and report.html). Everything the
+    /// run creates is removed when it returns; a signal in `signals` stops it
+    /// between scenarios, the rest marked not run.
+    public static func run(
+        _ scenarios: [Scenario], options: Options, signals: SignalWatch, progress: ProgressReporter = ProgressReporter()
+    ) throws -> RunReport {
+        let runID = options.runID
+        try FileManager.default.createDirectory(atPath: options.outputDirectory, withIntermediateDirectories: true)
+        let ledger = ResourceLedger(runID: runID)
+        let runner = ScenarioRunner(
+            ledger: ledger, outputDirectory: options.outputDirectory, executable: options.executable, signals: signals,
+            progress: progress, backend: options.backend, namespaceSysctls: options.namespaceSysctls)
+        var report = RunReport(
+            zclabVersion: zclabVersion, runID: runID, startedAt: isoTimestamp(), command: options.command,
+            outputDirectory: options.outputDirectory, environment: EnvironmentFingerprint.current())
+        report.namespaceSysctls = options.namespaceSysctls
+        for (index, scenario) in scenarios.enumerated() {
+            if let signal = signals.check() {
+                var skipped = ScenarioResult(name: scenario.name, file: scenario.path, tags: scenario.tags, verdict: .skip, reason: "")
+                skipped.reason = "not run: \(Interrupted(signal: signal))"
+                report.scenarios.append(skipped)
+                continue
+            }
+            progress.status("[\(index + 1)/\(scenarios.count)] \(scenario.name)")
+            let result = runner.run(scenario, index: index)
+            report.environment.interfaceFeatures.merge(result.topology?.features ?? [:]) { first, _ in first }
+            report.scenarios.append(result)
+        }
+        progress.clear()
+        report.cleanupProblems = ledger.undoAll()
+        report.finishedAt = isoTimestamp()
+        for (name, format) in [("report.json", ReportFormat.json), ("report.md", .markdown), ("report.html", .html)] {
+            try format.render(report).write(toFile: "\(options.outputDirectory)/\(name)", atomically: true, encoding: .utf8)
+        }
+        return report
+    }
+
+    /// zclab's version, as reports record it.
+    public static let zclabVersion = "0.1.0"
+
+    static func isoTimestamp() -> String { ISO8601DateFormatter().string(from: Date()) }
+}
