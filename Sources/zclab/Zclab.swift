@@ -11,9 +11,11 @@ struct Zclab: ParsableCommand {
         discussion: """
             zclab runs scenarios: each builds an isolated network (two namespaces joined by
             a veth pair, or one namespace's loopback), sends a test file through a real
-            send path (read+write, mmap+write, sendfile, splice), captures the traffic with
-            libpcap, rebuilds the TCP stream from the capture and checks it byte for byte
-            against the file, and judges the syscall results the scenario expects.
+            send path (read+write, mmap+write, sendfile, splice, vmsplice, MSG_ZEROCOPY,
+            io_uring SEND_ZC), or lets a program under test (nginx, your server) send it,
+            captures the traffic with libpcap, rebuilds the TCP stream from the capture and
+            checks it byte for byte against the file, and judges the syscall results and
+            notifications the scenario expects.
 
             Typical use:
               zclab run                          run scenarios/ and write a report
@@ -26,6 +28,8 @@ struct Zclab: ParsableCommand {
               zclab report verify RUN/report.json  re-check a report from its pcaps
               zclab report html RUN/report.json --out page.html   the run as one web page
               zclab run --baseline OLD/report.json compare with an earlier run
+              zclab run scenarios/zerocopy --backend model   the MSG_ZEROCOPY model, no root
+              zclab run tests/my-server.yaml     your server under test (docs/programs.md)
 
             Kernel scenarios need root (network namespaces, packet capture); without it
             they are skipped with the reason. Everything zclab creates is named zcl*.
