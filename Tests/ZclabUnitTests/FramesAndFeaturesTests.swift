@@ -95,6 +95,37 @@ struct FramesAndFeaturesTests {
         #expect(scenario.expectedStream.count == (1 << 20) + 200)
     }
 
+    @Test func aFeatureChangeAndAWireTriggerParse() throws {
+        let scenario = try ScenarioParser.parse("""
+            name: toggle
+            file: {size: 1MiB}
+            receiver: {pause_after: 4KiB}
+            sender: {method: sendfile}
+            actions:
+              - when: wire.bytes
+                bytes: 512KiB
+                do: features
+                on: receiver
+                set: {gro: on}
+              - when: [receiver.paused, previous.done]
+                do: resume-receiver
+            expect: {wire.matches: true}
+            """, path: "x.yaml")
+        #expect(scenario.actions[0].kind == .features(side: .receiver, settings: ["gro": true]))
+        #expect(scenario.actions[0].triggers == [.wireBytes])
+        #expect(scenario.actions[0].wireBytes == 512 << 10)
+        expectParseError("""
+            name: x
+            file: {size: 1MiB}
+            sender: {method: sendfile}
+            actions:
+              - when: wire.bytes
+                do: truncate
+                to: 1
+            expect: {wire.matches: true}
+            """, line: 5, message: "wire.bytes needs bytes")
+    }
+
     @Test func badFeaturesAndFramingSayWhere() {
         expectParseError("""
             name: x

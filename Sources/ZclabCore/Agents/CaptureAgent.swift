@@ -30,9 +30,17 @@ public struct CaptureAgent {
             pollfd(fd: capture.selectableDescriptor, events: Int16(POLLIN), revents: 0),
             pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
         ]
+        var reported: UInt64 = 0
         while true {
-            _ = Glibc.poll(&fds, 2, 100)
+            _ = Glibc.poll(&fds, 2, 20)
             capture.drain()
+            if capture.payloadBytes != reported {
+                // How far the transfer is on the wire: the trigger wire.bytes.
+                reported = capture.payloadBytes
+                var progress = AgentEvent(.progress)
+                progress.bytes = reported
+                channel.send(progress)
+            }
             guard fds[1].revents != 0 else { continue }
             // A stop command, or the runner closing our input, ends the capture.
             let more = (try? commands.fill()) ?? false

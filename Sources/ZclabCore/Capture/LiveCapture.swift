@@ -114,6 +114,10 @@ public final class LiveCapture {
     /// A descriptor that poll(2) reports readable when packets wait.
     public var selectableDescriptor: Int32 { pcap_get_selectable_fd(handle) }
 
+    /// TCP payload bytes of every packet captured so far (both directions,
+    /// retransmissions included): how far the transfer is, as the wire shows it.
+    public private(set) var payloadBytes: UInt64 = 0
+
     /// Writes every packet waiting in the ring to the file; returns how many.
     @discardableResult
     public func drain() -> Int {
@@ -121,7 +125,12 @@ public final class LiveCapture {
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
         let sink = UnsafeMutableRawPointer(dumper).assumingMemoryBound(to: UInt8.self)
+        let linkType = LinkType(rawValue: UInt32(pcap_datalink(handle)))
         while pcap_next_ex(handle, &header, &data) == 1, let header, let data {
+            let bytes = UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen))
+            if case .success(let segment) = PacketDecoder.decode(bytes, linkType: linkType, originalLength: Int(header.pointee.len)) {
+                payloadBytes += UInt64(segment.payloadLength)
+            }
             if let sampler {
                 var kept = header.pointee
                 kept.caplen = min(kept.caplen, UInt32(sampler.sampling.headerBytes))

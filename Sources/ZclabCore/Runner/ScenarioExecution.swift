@@ -341,6 +341,12 @@ final class ScenarioExecution {
                 requests.append((namespace, interface, features))
             }
         }
+        try applyFeatures(requests)
+    }
+
+    /// Sets features (short or kernel names) on interfaces, each recorded in
+    /// the ledger first with every changeable feature as it was.
+    func applyFeatures(_ requests: [(namespace: String, interface: String, features: [String: Bool])]) throws {
         for (namespace, interface, features) in requests {
             let before = try DeviceFeatures.read(namespace: namespace, interface: interface)
             var changes: [String: Bool] = [:]
@@ -353,7 +359,7 @@ final class ScenarioExecution {
                 namespace: namespace, interface: interface, original: before.filter { !$0.value.fixed }.mapValues(\.on))
             runner.ledger.add(entry)
             featureEntries.append(entry)
-            featuresBefore[interface] = before
+            if featuresBefore[interface] == nil { featuresBefore[interface] = before }
             let after = try DeviceFeatures.write(namespace: namespace, interface: interface, changes)
             runnerSteps.append(observation("features of \(interface): " + changes.sorted { $0.key < $1.key }
                 .map { "\($0.key) \($0.value ? "on" : "off") -> \(after[$0.key]?.description ?? "absent")" }.joined(separator: ", ")))
@@ -459,6 +465,7 @@ final class ScenarioExecution {
         var pending = scenario.actions[...]
         var receiverPaused = false
         var senderMarked = false
+        var wireSeen: UInt64 = 0
         var senderPid = program?.process.pid
         var blockedSamples: [ProcessObserver.Sample] = []
         var runningActor: AgentProcess?
@@ -467,8 +474,10 @@ final class ScenarioExecution {
         let blockingCall = scenario.program?.blocksIn ?? scenario.sender.method.blockingCall
         while !senderOver() || receiver.finished == nil {
             let watching = pending.first?.triggers.contains(.senderBlocked) == true
-            for (agent, event) in try pollEvents([sender].compactMap { $0 } + [receiver] + actors, timeoutMs: watching ? 2 : 100) {
+            let capturing = captures.map(\.agent)
+            for (agent, event) in try pollEvents([sender].compactMap { $0 } + [receiver] + actors + capturing, timeoutMs: watching ? 2 : 100) {
                 switch event.kind {
+                case .progress where agent.role == "capture": wireSeen = max(wireSeen, event.bytes ?? 0)
                 case .paused: receiverPaused = true
                 case .marked: senderMarked = true
                 case .hello where agent === sender: senderPid = event.pid
@@ -491,6 +500,7 @@ final class ScenarioExecution {
                 var fired = (!action.triggers.contains(.receiverPaused) || receiverPaused)
                     && (!action.triggers.contains(.senderMarked) || senderMarked)
                     && (!action.triggers.contains(.senderDone) || senderOver())
+                    && (!action.triggers.contains(.wireBytes) || wireSeen >= action.wireBytes ?? 0)
                 if fired && action.triggers.contains(.senderBlocked) {
                     fired = false
                     if let pid = senderPid, let call = SyscallNumbers.number(of: blockingCall),
@@ -511,12 +521,20 @@ final class ScenarioExecution {
                 }
                 if fired {
                     pending.removeFirst()
+                    if let asked = action.wireBytes {
+                        runnerSteps.append(observation("the capture has seen \(wireSeen) payload bytes (wire.bytes \(asked))"))
+                    }
                     switch action.kind {
                     case .resumeReceiver:
                         try receiver.send(AgentCommand(.resume))
                         runnerSteps.append(observation("resume receiver"))
                     case .file(let operation):
                         runningActor = try startActor(operation)
+                    case .features(let side, let settings):
+                        guard let topology else { break }
+                        try applyFeatures([side == .sender
+                            ? (topology.senderNamespace, topology.senderInterface, settings)
+                            : (topology.receiverNamespace, topology.receiverInterface, settings)])
                     }
                 }
             }

@@ -151,18 +151,24 @@ public struct Action: Sendable, Equatable {
         case senderMarked = "sender.marked"
         /// The sender has finished (its last call returned; its data may still be queued).
         case senderDone = "sender.done"
+        /// The live capture has seen the action's `bytes` of TCP payload on the scenario's port.
+        case wireBytes = "wire.bytes"
     }
     public enum Kind: Sendable, Equatable {
         /// Tell a paused receiver to read on.
         case resumeReceiver
         /// An actor process changes the test file.
         case file(FileOperation)
+        /// Device features of one end change mid-transfer (restored after).
+        case features(side: CaptureSpec.Side, settings: [String: Bool])
     }
     /// All must hold for the action to fire.
     public var triggers: [Trigger]
     public var kind: Kind
     /// Line in the scenario file, for messages.
     public var line: Int
+    /// For `wire.bytes`: the payload bytes the capture must have seen.
+    public var wireBytes: UInt64?
 }
 
 /// The model-only part of a simulated scenario.

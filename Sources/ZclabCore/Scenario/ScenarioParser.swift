@@ -565,7 +565,7 @@ struct ScenarioReader {
         guard let list = node.sequence else { throw error(node, "actions must be a list of {when: EVENT, do: ACTION}") }
         var actions: [Action] = []
         for item in list {
-            let items = try fields(item, in: "an action", allowed: ["when", "do", "to", "offset", "length", "seed", "flags"])
+            let items = try fields(item, in: "an action", allowed: ["when", "do", "to", "offset", "length", "seed", "flags", "on", "set", "bytes"])
             guard let when = items["when"], let what = items["do"] else { throw error(item, "an action needs both 'when' and 'do'") }
             func required(_ key: String) throws(ScenarioError) -> UInt64 {
                 guard let node = items[key] else { throw error(what, "'\(try string(what, "do"))' needs '\(key)'") }
@@ -591,14 +591,25 @@ struct ScenarioReader {
                     flags.append(name)
                 }
                 kind = .file(.open(flags: flags))
-            case let other: throw error(what, "do '\(other)' is not one of: resume-receiver, truncate, ftruncate, open, overwrite")
+            case "features":
+                guard let set = items["set"] else { throw error(what, "'features' needs set, e.g. {tso: off}") }
+                let side = try items["on"].map { (node) throws(ScenarioError) in try choice(node, "on", CaptureSpec.Side.self) } ?? .sender
+                kind = .features(side: side, settings: try featureSettings(set, "set"))
+            case let other: throw error(what, "do '\(other)' is not one of: resume-receiver, truncate, ftruncate, open, overwrite, features")
             }
             var triggers: [Action.Trigger] = []
             for node in when.sequence.map(Array.init) ?? [when] {
                 triggers.append(try choice(node, "when", Action.Trigger.self))
             }
+            var wireBytes: UInt64?
+            if triggers.contains(.wireBytes) {
+                guard let node = items["bytes"] else { throw error(when, "wire.bytes needs bytes: how many the capture must have seen, e.g. 8MiB") }
+                wireBytes = try bytes(node, "bytes")
+            } else if let node = items["bytes"] {
+                throw error(node, "bytes is for the trigger wire.bytes")
+            }
             if triggers.contains(.previousDone) && actions.isEmpty { throw error(when, "the first action cannot wait for a previous one") }
-            actions.append(Action(triggers: triggers, kind: kind, line: item.mark?.line ?? 0))
+            actions.append(Action(triggers: triggers, kind: kind, line: item.mark?.line ?? 0, wireBytes: wireBytes))
         }
         return actions
     }
