@@ -3,47 +3,16 @@ import Glibc
 #endif
 import CZclabLinux
 
-/// What a sender agent is told to do.
+/// What a sender agent is told to do: where to send, which file, and how
+/// (the scenario's `SenderSpec`, whose fields read as the config's own).
+@dynamicMemberLookup
 public struct SenderConfig: Codable, Sendable {
-    public var method: SendMethod
     public var host: String
     public var port: UInt16
     public var path: String
-    /// Bytes asked for per call; nil: the whole rest of the file for sendfile
-    /// and mmap-write, 128 KiB for read-write, the pipe's capacity for splice.
-    public var chunk: UInt64?
-    /// SO_SNDBUF, if set.
-    public var sendBuffer: Int32?
-    /// splice: the pipe's capacity (F_SETPIPE_SZ).
-    public var pipeSize: Int?
-    /// mmap-write: MAP_PRIVATE instead of MAP_SHARED.
-    public var privateMapping: Bool?
-    /// mmap-write: bytes mapped at a time (a sliding window); nil maps up to 1 GiB.
-    public var mapWindow: UInt64?
-    /// mmap-write: when a write stops short, read the rest of the mapping from
-    /// user space (a guarded read that records SIGBUS instead of dying).
-    public var touchAfterShortWrite: Bool?
-    /// A lease to take on the file before sending.
-    public var lease: LeaseSpec?
-    /// sendfile: these calls instead of sending the whole file.
-    public var script: [ScriptedCall]?
-    /// msg-zerocopy: how the sender treats the error queue.
-    public var zerocopy: ZerocopyOptions?
-    /// A header written before the file, and the socket options around it.
-    public var framing: HeaderFraming?
-    /// io-uring-send-zc: how the sends are made.
-    public var uring: IoUringSendOptions?
-    /// vmsplice: once every call has returned, rewrite this many bytes at the
-    /// start of the last chunk's buffer, then tell the runner (`sender.marked`).
-    public var rewriteAfterSend: UInt64?
+    public var spec: SenderSpec
 
-    enum CodingKeys: String, CodingKey {
-        case method, host, port, path, chunk
-        case sendBuffer = "send_buffer", pipeSize = "pipe_size"
-        case privateMapping = "private_mapping", mapWindow = "map_window"
-        case touchAfterShortWrite = "touch_after_short_write", lease, script, zerocopy, framing, uring = "io_uring"
-        case rewriteAfterSend = "rewrite_after_send"
-    }
+    public subscript<T>(dynamicMember field: KeyPath<SenderSpec, T>) -> T { spec[keyPath: field] }
 }
 
 /// The seed articles' way to put a header in front of a file: a small

@@ -322,7 +322,8 @@ final class ScenarioExecution {
         if !spec.receiverFeatures.isEmpty { parts.append("receiver " + describe(spec.receiverFeatures)) }
         if let framing = scenario.sender.framing { parts.append(framing.summary) }
         guard !parts.isEmpty || spec.mtu != nil else { return nil }
-        return ([scenario.sender.method.rawValue, "MTU \(spec.mtu.map(String.init) ?? "default")"] + parts).joined(separator: "; ")
+        let sender = scenario.program.map { ($0.command.first as NSString?)?.lastPathComponent ?? "program" } ?? scenario.sender.method.rawValue
+        return ([sender, "MTU \(spec.mtu.map(String.init) ?? "default")"] + parts).joined(separator: "; ")
     }
 
     /// Sets the scenario's device features on each end, first recording in
@@ -435,14 +436,7 @@ final class ScenarioExecution {
             config: receiverConfig, logPath: "\(directory)/agents.log")
         self.receiver = receiver
         _ = try waitFor(receiver, .listening, within: 10)
-        let senderConfig = SenderConfig(
-            method: scenario.sender.method, host: topology.receiverAddress, port: scenario.port, path: filePath,
-            chunk: scenario.sender.chunk, sendBuffer: scenario.sender.sendBuffer, pipeSize: scenario.sender.pipeSize,
-            privateMapping: scenario.sender.privateMapping, mapWindow: scenario.sender.mapWindow,
-            touchAfterShortWrite: scenario.sender.touchAfterShortWrite, lease: scenario.sender.lease,
-            script: scenario.sender.script, zerocopy: scenario.sender.zerocopy, framing: scenario.sender.framing,
-            uring: scenario.sender.uring ?? (scenario.sender.method == .ioUringSendZc ? IoUringSendOptions() : nil),
-            rewriteAfterSend: scenario.sender.rewriteAfterSend)
+        let senderConfig = SenderConfig(host: topology.receiverAddress, port: scenario.port, path: filePath, spec: scenario.sender)
         sender = try AgentProcess(
             role: "sender", namespace: topology.senderNamespace, executable: runner.executable,
             config: senderConfig, logPath: "\(directory)/agents.log")

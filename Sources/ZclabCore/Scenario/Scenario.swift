@@ -78,26 +78,44 @@ public struct CopySpec: Sendable {
     }
 }
 
-/// How the sender sends (see `SenderConfig`).
-public struct SenderSpec: Sendable {
+/// How the sender sends.
+public struct SenderSpec: Codable, Sendable {
     public var method: SendMethod
+    /// Bytes asked for per call; nil: the whole rest of the file for sendfile
+    /// and mmap-write, 128 KiB for read-write, the pipe's capacity for splice.
     public var chunk: UInt64?
+    /// SO_SNDBUF, if set.
     public var sendBuffer: Int32?
+    /// splice, vmsplice: the pipe's capacity (F_SETPIPE_SZ).
     public var pipeSize: Int?
+    /// mmap-write: MAP_PRIVATE instead of MAP_SHARED.
     public var privateMapping: Bool
+    /// mmap-write: bytes mapped at a time (a sliding window); nil maps up to 1 GiB.
     public var mapWindow: UInt64?
+    /// mmap-write: when a write stops short, read the rest of the mapping from
+    /// user space (a guarded read that records SIGBUS instead of dying).
     public var touchAfterShortWrite = false
+    /// A lease to take on the file before sending.
     public var lease: LeaseSpec?
     /// sendfile: these calls instead of sending the whole file.
     public var script: [ScriptedCall]?
-    /// msg-zerocopy: SO_ZEROCOPY or not, and when to read completions.
+    /// msg-zerocopy: SO_ZEROCOPY or not, when to read completions, or a script.
     public var zerocopy: ZerocopyOptions?
-    /// A header before the file, corked or not.
+    /// A header written before the file, and the socket options around it.
     public var framing: HeaderFraming?
     /// io-uring-send-zc: report usage, fixed buffer, MSG_WAITALL, a misuse first.
     public var uring: IoUringSendOptions?
-    /// vmsplice: bytes of the last chunk's buffer to rewrite once every call returned.
+    /// vmsplice: once every call has returned, rewrite this many bytes at the
+    /// start of the last chunk's buffer, then tell the runner (`sender.marked`).
     public var rewriteAfterSend: UInt64?
+
+    enum CodingKeys: String, CodingKey {
+        case method, chunk
+        case sendBuffer = "send_buffer", pipeSize = "pipe_size"
+        case privateMapping = "private_mapping", mapWindow = "map_window"
+        case touchAfterShortWrite = "touch_after_short_write", lease, script, zerocopy, framing, uring = "io_uring"
+        case rewriteAfterSend = "rewrite_after_send"
+    }
 }
 
 /// How the receiver reads (see `ReceiverConfig`).
