@@ -4,8 +4,9 @@
 /// scenarios marked `simulate:` that no kernel run can reach).
 ///
 /// The model is told that every buffer completes as soon as it is sent (what
-/// veth and loopback do when the receiver keeps up), and copied. Timing decides how the kernel splits
-/// ids into ranges, so a split that differs is shown, not judged.
+/// veth and loopback do when the receiver keeps up), and copied. Timing
+/// decides how the kernel splits ids into ranges, so a split that differs is
+/// shown, not judged.
 public enum ZerocopyScenarioModel {
     /// Why the model does not cover `scenario`, or nil when it does.
     public static func limitation(of scenario: Scenario) -> String? {
@@ -35,7 +36,7 @@ public enum ZerocopyScenarioModel {
             let options = scenario.sender.zerocopy ?? ZerocopyOptions()
             return ZerocopyModel.schedule(
                 sends: plainSends(scenario), bytesPerSend: Int(chunk(scenario)), readEvery: Int(options.readEvery),
-                copied: copied(scenario), completion: .immediate)
+                copied: copied, completion: .immediate)
         }
         return scriptEvents(for: scenario, results: results).flatMap(\.events)
     }
@@ -78,7 +79,6 @@ public enum ZerocopyScenarioModel {
     static func scriptEvents(
         for scenario: Scenario, results: [ZerocopyStepResult]?
     ) -> [(step: ZerocopyStep, events: [ZerocopyModel.Event], sent: UInt64?)] {
-        let copied = copied(scenario)
         var shut = false
         var position: UInt64 = 0
         return (scenario.sender.zerocopy?.steps ?? []).enumerated().map { index, step in
@@ -120,11 +120,11 @@ public enum ZerocopyScenarioModel {
         scenario.simulation?.sends ?? Int((scenario.file.size + chunk(scenario) - 1) / chunk(scenario))
     }
 
-    /// Whether the kernel should copy: always on veth and loopback, which
-    /// deliver into a local socket (the kernel's msg_zerocopy documentation).
-    /// With scatter-gather off Linux 6.18 mostly says otherwise: a finding
-    /// the offload scenarios show as `model.codes_agree: false`.
-    private static func copied(_ scenario: Scenario) -> Bool { true }
+    /// Whether the kernel copies: always on veth and loopback, which deliver
+    /// into a local socket (the kernel's msg_zerocopy documentation). With
+    /// scatter-gather off Linux 6.18 mostly says otherwise: a finding the
+    /// offload scenarios show as `model.codes_agree: false`.
+    private static let copied = true
 
     static func rangeText<C: Collection>(_ completions: C) -> String where C.Element == ZerocopyCompletion {
         completions.map { "\($0.lo)-\($0.hi)\($0.code == .copied ? "c" : "")" }.joined(separator: " ")
