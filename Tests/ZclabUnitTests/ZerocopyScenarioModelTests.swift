@@ -64,6 +64,17 @@ struct ZerocopyScenarioModelTests {
         #expect(result.reason.contains("not covered by the model: zerocopy.optmem_max, wire.matches"))
     }
 
+    @Test func everyShippedZerocopyScenarioPassesOrIsSkippedOnTheModel() throws {
+        let files = try ScenarioLoader.files(in: [packageRoot() + "/scenarios/zerocopy"])
+        let (scenarios, errors) = ScenarioLoader.load(files)
+        #expect(errors.isEmpty)
+        for scenario in scenarios {
+            var result = ScenarioResult(name: scenario.name, file: scenario.path, tags: [], verdict: .error, reason: "")
+            ZerocopyScenarioModel.judge(scenario, into: &result)
+            #expect(result.verdict == .pass || result.verdict == .skip, "\(scenario.name): \(result.reason)")
+        }
+    }
+
     @Test func otherMethodsAreNotCovered() throws {
         let sendfile = try ScenarioParser.parse("""
             name: s

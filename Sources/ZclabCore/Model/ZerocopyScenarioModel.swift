@@ -105,11 +105,12 @@ public enum ZerocopyScenarioModel {
         }
     }
 
+    /// TCP and UDP sockets, the ones the model knows, accept SO_ZEROCOPY.
     private static func report(_ sends: UInt32, _ model: ZerocopyModel, steps: [ZerocopyStepResult]?) -> ZerocopyReport {
         ZerocopyReport(
             sends: sends,
             notifications: model.read.map { ZerocopyNotification(lo: $0.lo, hi: $0.hi, code: $0.code.rawValue, error: 0) },
-            steps: steps, optmemMax: nil, memlock: nil, enableError: nil)
+            steps: steps, optmemMax: nil, memlock: nil, enableError: steps != nil && model.socket.zerocopyEnabled ? "none" : nil)
     }
 
     /// Bytes a send of a whole-file transfer asks for.
