@@ -26,6 +26,9 @@ extension EndToEnd {
             let nginx = try #require(report.scenarios.first { $0.name == "nginx-sendfile-on-truncated" })
             #expect(nginx.observations["client.wire_agrees"] == .flag(true))
             #expect(FileManager.default.fileExists(atPath: out + "/nginx-sendfile-on-truncated/nginx-error.log"))
+            // A reviewer can check the programs' captures from the report alone.
+            let reverified = try run([zclabExecutable(), "report", "verify", out + "/report.json"])
+            #expect(reverified.status == 0, "\(reverified.output)")
             #expect(try leftoverPrograms().isEmpty)
             let left = try zclResources()
             #expect(left.isEmpty, "left behind: \(left)")

@@ -39,9 +39,13 @@ public enum ReportTools {
             do {
                 let parsed = try ScenarioParser.parse(text, path: scenario.file)
                 let samples = scenario.captures.first { $0.side == judged.side + "-marks" }
+                // A program's response: the header its client read, then the file.
+                let header = Array((scenario.client?.header ?? "").utf8)
+                let expected = parsed.program == nil ? parsed.expectedStream : PrefixedContent(prefix: header, base: parsed.file.content)
+                let flow = recorded.flow.flatMap(FlowKey.init).map(FlowSelector.exact) ?? .port(parsed.port)
                 let wire = try WireVerifier.verify(
-                    capture: samples?.path ?? judged.path, flow: .port(parsed.port), expected: parsed.expectedStream,
-                    sampled: samples != nil)
+                    capture: samples?.path ?? judged.path, flow: flow, expected: expected, sampled: samples != nil)
+                    .body(after: UInt64(header.count))
                 check.ok = wire.status == recorded.status && wire.sha256 == recorded.sha256 && wire.bytes == recorded.bytes
                 check.detail = check.ok
                     ? "wire verification again: \(wire.status.rawValue), \(wire.bytes) bytes, same SHA-256"

@@ -101,6 +101,9 @@ public struct ScenarioResult: Codable, Sendable {
     /// socket options), in a few words: the offload matrix's row label.
     public var setting: String?
     public var received: StreamCheck?
+    /// A program scenario's client: the response header it read, its port,
+    /// how the response ended (what `zclab report verify` needs again).
+    public var client: ClientReport?
     /// "model" when the reference model ran the scenario instead of the
     /// kernel (a simulation, or `--backend model`); nil for the kernel.
     public var backend: String?
@@ -113,7 +116,7 @@ public struct ScenarioResult: Codable, Sendable {
     public var assertions: [Assertion]
 
     enum CodingKeys: String, CodingKey {
-        case name, file, tags, verdict, reason, topology, steps, agents, captures, wire, frames, setting, received, backend, model, signals, resources
+        case name, file, tags, verdict, reason, topology, steps, agents, captures, wire, frames, setting, received, client, backend, model, signals, resources
         case scenarioText = "scenario_text", scenarioSHA256 = "scenario_sha256"
         case observations, assertions
         case durationSeconds = "duration_seconds"

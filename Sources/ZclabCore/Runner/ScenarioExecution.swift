@@ -102,6 +102,7 @@ final class ScenarioExecution {
             result.agents = ["program": "\(program.stop())", "client": externalClient.map { "\($0)" } ?? "\(receiverEnd!)"]
             result.steps = runnerSteps + actorSteps + (receiverDone?.steps ?? [])
             addProgramObservations(&observations, client: receiverDone?.client, running: running)
+            result.client = receiverDone?.client
             if let externalClient { addExternalClientObservations(&observations, ended: externalClient) }
         } else {
             let senderEnd = sender!.stop()
