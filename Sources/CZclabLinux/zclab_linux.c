@@ -12,7 +12,6 @@
 #include <linux/sockios.h>
 #include <net/if.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -100,7 +99,9 @@ static struct ethtool_gstrings *feature_names(int sock, const char *ifname, uint
     return strings;
 }
 
-long zcl_ethtool_features_text(const char *ifname, char *buf, size_t buflen) {
+_Static_assert(ZCL_FEATURE_NAME_LENGTH == ETH_GSTRING_LEN, "feature names are ETH_GSTRING_LEN long");
+
+long zcl_ethtool_get_features(const char *ifname, zcl_device_feature *out, size_t capacity) {
     long result = 0;
     uint32_t count = 0;
     struct ethtool_gstrings *strings = NULL;
@@ -117,23 +118,22 @@ long zcl_ethtool_features_text(const char *ifname, char *buf, size_t buflen) {
     features->size = blocks;
     if (ethtool_ioctl(sock, ifname, features) < 0) { result = -errno; goto out; }
 
-    size_t used = 0;
+    size_t named = 0;
     for (uint32_t i = 0; i < count; i++) {
-        char name[ETH_GSTRING_LEN + 1];
-        memcpy(name, strings->data + (size_t)i * ETH_GSTRING_LEN, ETH_GSTRING_LEN);
-        name[ETH_GSTRING_LEN] = 0;
+        const char *name = (const char *)strings->data + (size_t)i * ETH_GSTRING_LEN;
         if (name[0] == 0) continue;
-        struct ethtool_get_features_block *b = &features->features[i / 32];
-        uint32_t bit = 1U << (i % 32);
-        int on = (b->active & bit) != 0;
-        int fixed = !(b->available & bit) || (b->never_changed & bit);
-        int n = snprintf(buf + used, buflen > used ? buflen - used : 0, "%s %s%s\n",
-                         name, on ? "on" : "off", fixed ? " fixed" : "");
-        if (n < 0) { result = -EIO; goto out; }
-        if (used + (size_t)n >= buflen) { result = -ENOSPC; goto out; }
-        used += (size_t)n;
+        if (named < capacity) {
+            struct ethtool_get_features_block *b = &features->features[i / 32];
+            uint32_t bit = 1U << (i % 32);
+            zcl_device_feature *feature = &out[named];
+            memcpy(feature->name, name, ETH_GSTRING_LEN);
+            feature->name[ETH_GSTRING_LEN] = 0;
+            feature->on = (b->active & bit) != 0;
+            feature->fixed = !(b->available & bit) || (b->never_changed & bit);
+        }
+        named++;
     }
-    result = (long)used;
+    result = (long)named;
 out:
     free(strings);
     free(features);

@@ -15,7 +15,7 @@ struct Agent: ParsableCommand {
     @Argument(help: "sender, receiver, capture, actor, copy, or features IFNAME.")
     var role: Role
 
-    @Argument(help: "For features: the interface, then NAME=on|off changes to make before printing.")
+    @Argument(help: "For features: the interface, then NAME=on|off changes to make before printing every feature as JSON.")
     var interface: String?
 
     @Argument(help: .hidden)
@@ -33,7 +33,9 @@ struct Agent: ParsableCommand {
                 return (name: String(parts[0]), on: parts[1] == "on")
             }
             if !requested.isEmpty { try InterfaceFeatures.set(interface, requested) }
-            print(try InterfaceFeatures.text(interface), terminator: "")
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            print(String(decoding: try encoder.encode(InterfaceFeatures.read(interface)), as: UTF8.self))
             return
         }
         // An agent never outlives its runner: a runner killed outright (SIGKILL)

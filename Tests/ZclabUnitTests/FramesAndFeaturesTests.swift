@@ -61,16 +61,13 @@ struct FramesAndFeaturesTests {
         #expect(statistics.checksums.summary == "invalid")
     }
 
-    @Test func featuresParseAndShortNamesExpand() {
-        let features = InterfaceFeatures.parse("""
-            tx-checksum-ipv4 off fixed
-            tx-checksum-ip-generic on
-            tx-scatter-gather on
-            tx-tcp-segmentation on
-            tx-tcp6-segmentation on
-            tx-generic-segmentation on
-            rx-gro off
-            """)
+    @Test func shortFeatureNamesExpand() {
+        let on = InterfaceFeatures.State(on: true, fixed: false)
+        let features: [String: InterfaceFeatures.State] = [
+            "tx-checksum-ipv4": .init(on: false, fixed: true), "tx-checksum-ip-generic": on, "tx-scatter-gather": on,
+            "tx-tcp-segmentation": on, "tx-tcp6-segmentation": on, "tx-generic-segmentation": on,
+            "rx-gro": .init(on: false, fixed: false),
+        ]
         #expect(features["tx-checksum-ipv4"]?.fixed == true)
         #expect(features["rx-gro"]?.on == false)
         #expect(InterfaceFeatures.expand("tso", available: features) == ["tx-tcp-segmentation", "tx-tcp6-segmentation"])

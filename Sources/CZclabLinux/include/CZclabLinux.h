@@ -56,10 +56,24 @@ int zcl_signalfd_open(const int *signals, int count);
 /// Returns 1 on success, 0 if none is pending (EAGAIN), -1 with errno set.
 int zcl_signalfd_read(int fd, int *signo);
 
-/// Names and states of a network device's features (ETHTOOL_GSTRINGS with
-/// ETH_SS_FEATURES and ETHTOOL_GFEATURES) as text, one "name on|off [fixed]"
-/// per line, into `buf`. Returns the text length, or -errno.
-long zcl_ethtool_features_text(const char *ifname, char *buf, size_t buflen);
+/// Longest feature name (ETH_GSTRING_LEN, asserted in the .c file).
+#define ZCL_FEATURE_NAME_LENGTH 32
+
+/// One feature of a network device as ETHTOOL_GFEATURES reports it.
+typedef struct zcl_device_feature {
+    /// Its kernel name (ETH_SS_FEATURES string set), NUL-terminated.
+    char name[ZCL_FEATURE_NAME_LENGTH + 1];
+    /// Active now.
+    int on;
+    /// The device (or the kernel) does not let it change.
+    int fixed;
+} zcl_device_feature;
+
+/// The features of `ifname` (ETHTOOL_GSTRINGS with ETH_SS_FEATURES, then
+/// ETHTOOL_GFEATURES) into `out`, at most `capacity` of them. Returns how many
+/// the device has (more than `capacity`: call again with room for that many),
+/// or -errno.
+long zcl_ethtool_get_features(const char *ifname, zcl_device_feature *out, size_t capacity);
 /// ETHTOOL_SFEATURES: turns the named features of `ifname` on or off. Returns
 /// the ioctl's flags (zcl_ETHTOOL_F_*: some request not fully honoured), or
 /// -errno (-ENOENT for a name the device does not have).

@@ -11,15 +11,20 @@ enum DeviceFeatures {
 
     /// Every feature of `interface` in `namespace`.
     static func read(namespace: String, interface: String) throws -> [String: InterfaceFeatures.State] {
-        InterfaceFeatures.parse(try runCommand(["ip", "netns", "exec", namespace, executable, "agent", "features", interface]))
+        try decode(try runCommand(["ip", "netns", "exec", namespace, executable, "agent", "features", interface]))
     }
 
     /// Sets `changes` (kernel names) and returns the features read back.
     @discardableResult
     static func write(namespace: String, interface: String, _ changes: [String: Bool]) throws -> [String: InterfaceFeatures.State] {
         let arguments = changes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value ? "on" : "off")" }
-        return InterfaceFeatures.parse(try runCommand(
+        return try decode(try runCommand(
             ["ip", "netns", "exec", namespace, executable, "agent", "features", interface] + arguments))
+    }
+
+    /// The child's answer: one JSON object, kernel name to state.
+    private static func decode(_ output: String) throws -> [String: InterfaceFeatures.State] {
+        try JSONDecoder().decode([String: InterfaceFeatures.State].self, from: Data(output.utf8))
     }
 
     /// Whether `interface` exists in `namespace`.

@@ -7,20 +7,18 @@ import Glibc
 /// ioctls in the calling process's network namespace.
 public enum InterfaceFeatures {
     /// One feature's state as ETHTOOL_GFEATURES reports it.
-    public struct State: Sendable, Equatable, CustomStringConvertible {
+    public struct State: Codable, Sendable, Equatable, CustomStringConvertible {
         public var on: Bool
         /// The device (or the kernel) does not let it change.
         public var fixed: Bool
 
+        public init(on: Bool, fixed: Bool) {
+            self.on = on
+            self.fixed = fixed
+        }
+
         /// "on", "off", "on fixed" or "off fixed", as `ethtool -k` prints it.
         public var description: String { (on ? "on" : "off") + (fixed ? " fixed" : "") }
-
-        public init?(_ text: String) {
-            let words = text.split(separator: " ")
-            guard let first = words.first, first == "on" || first == "off" else { return nil }
-            on = first == "on"
-            fixed = words.dropFirst().contains("fixed")
-        }
     }
 
     /// What ETHTOOL_SFEATURES said of a request it accepted.
@@ -35,26 +33,24 @@ public enum InterfaceFeatures {
         public static let compat = SetOutcome(rawValue: zcl_ETHTOOL_F_COMPAT)
     }
 
-    /// "name on|off [fixed]" lines, as ETHTOOL_GFEATURES reports them
-    /// (ETHTOOL_GSTRINGS for the names).
-    public static func text(_ interface: String) throws(Errno) -> String {
-        var buffer = [CChar](repeating: 0, count: 64 << 10)
-        let length = zcl_ethtool_features_text(interface, &buffer, buffer.count)
-        guard length >= 0 else { throw Errno(Int32(-length)) }
-        return String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
     /// Every feature of `interface` by its kernel name (tx-tcp-segmentation).
     public static func read(_ interface: String) throws(Errno) -> [String: State] {
-        parse(try text(interface))
-    }
-
-    /// The features in `text` ("name on|off [fixed]" lines).
-    public static func parse(_ text: String) -> [String: State] {
+        var features: [zcl_device_feature] = []
+        var capacity = 96  // veth has 60 on 6.18; a larger device asks again
+        while true {
+            features = Array(repeating: zcl_device_feature(), count: capacity)
+            let count = zcl_ethtool_get_features(interface, &features, capacity)
+            guard count >= 0 else { throw Errno(Int32(-count)) }
+            guard Int(count) > capacity else {
+                features.removeLast(capacity - Int(count))
+                break
+            }
+            capacity = Int(count)
+        }
         var states: [String: State] = [:]
-        for line in text.split(separator: "\n") {
-            let parts = line.split(separator: " ", maxSplits: 1)
-            if parts.count == 2, let state = State(String(parts[1])) { states[String(parts[0])] = state }
+        for var feature in features {
+            let name = withUnsafeBytes(of: &feature.name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            states[name] = State(on: feature.on != 0, fixed: feature.fixed != 0)
         }
         return states
     }
