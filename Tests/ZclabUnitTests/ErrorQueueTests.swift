@@ -43,7 +43,7 @@ struct ErrorQueueTests {
         #expect(report.idsComplete, "\(notifications)")
         #expect(report.coverageProblems.isEmpty)
         // Delivered to a local socket: copied, and no error.
-        #expect(notifications.allSatisfy { $0.code == "copied" && $0.error == 0 })
+        #expect(notifications.allSatisfy { $0.code == .copied && $0.error == 0 })
         #expect(try socket.nextZerocopyNotification() == nil)
     }
 }

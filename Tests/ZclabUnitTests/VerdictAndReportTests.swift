@@ -120,7 +120,7 @@ struct VerdictAndReportTests {
 @Suite("MSG_ZEROCOPY completions")
 struct ZerocopyReportTests {
     func note(_ lo: UInt32, _ hi: UInt32) -> ZerocopyNotification {
-        ZerocopyNotification(lo: lo, hi: hi, code: "copied", error: 0)
+        ZerocopyNotification(lo: lo, hi: hi, code: .copied, error: 0)
     }
 
     @Test func idsMustBeCoveredOnceInOrderFromZero() {
@@ -134,7 +134,7 @@ struct ZerocopyReportTests {
 
     @Test func observations() {
         var done = AgentEvent(.done)
-        done.zerocopy = ZerocopyReport(sends: 4, notifications: [note(0, 1), ZerocopyNotification(lo: 2, hi: 3, code: "zerocopy", error: 0)])
+        done.zerocopy = ZerocopyReport(sends: 4, notifications: [note(0, 1), ZerocopyNotification(lo: 2, hi: 3, code: .zerocopy, error: 0)])
         var observations = Observations()
         observations.addSender(termination: .exited(0), done: done, blockedIn: nil)
         #expect(observations.values["zerocopy.ids_complete"] == .flag(true))

@@ -234,8 +234,8 @@ struct ZerocopyModelTests {
 
     @Test func aReportComparesWithTheModel() {
         let report = ZerocopyReport(sends: 4, notifications: [
-            ZerocopyNotification(lo: 0, hi: 1, code: "copied", error: 0),
-            ZerocopyNotification(lo: 2, hi: 3, code: "zerocopy", error: 0),
+            ZerocopyNotification(lo: 0, hi: 1, code: .copied, error: 0),
+            ZerocopyNotification(lo: 2, hi: 3, code: .zerocopy, error: 0),
         ])
         #expect(report.coverageProblems.isEmpty)
         let predicted = Model.run(Model.schedule(sends: 4, bytesPerSend: 100, readEvery: 2, copied: true, completion: .immediate)).read

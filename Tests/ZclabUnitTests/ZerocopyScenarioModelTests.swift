@@ -36,8 +36,8 @@ struct ZerocopyScenarioModelTests {
         ran.sends = 3
         ran.errno = "ENOBUFS"
         let kernel = ZerocopyReport(
-            sends: 3, notifications: [ZerocopyNotification(lo: 0, hi: 1, code: "copied", error: 0),
-                                      ZerocopyNotification(lo: 2, hi: 2, code: "copied", error: 0)],
+            sends: 3, notifications: [ZerocopyNotification(lo: 0, hi: 1, code: .copied, error: 0),
+                                      ZerocopyNotification(lo: 2, hi: 2, code: .copied, error: 0)],
             steps: [ran, ZerocopyStepResult(step: .complete)], optmemMax: nil, memlock: nil)
         let (comparison, record) = try #require(ZerocopyScenarioModel.compare(room, kernel: kernel))
         #expect(record.predicted == "0-2c")

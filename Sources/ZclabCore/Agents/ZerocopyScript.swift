@@ -147,7 +147,7 @@ extension SenderAgent {
                 } else if let notification = try socket.nextZerocopyNotification() {
                     notifications.append(notification)
                 }
-                result.ranges = notifications[before...].map { "\($0.lo)-\($0.hi)\($0.code == "copied" ? "c" : "")" }.joined(separator: " ")
+                result.ranges = ZerocopyScenarioModel.rangeText(notifications[before...].map(ZerocopyCompletion.init))
                 result.returned = Int64(notifications.count - before)
             case .poll:
                 (result.poll, result.epoll) = try readiness(socket)

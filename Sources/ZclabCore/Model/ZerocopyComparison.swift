@@ -199,10 +199,9 @@ public struct ZerocopyComparison: Codable, Sendable, Equatable, CustomStringConv
 }
 
 extension ZerocopyCompletion {
-    /// A completion the sender read (`nextZerocopyNotification` spells the
-    /// code "copied" or "zerocopy").
+    /// A completion the sender read.
     public init(_ notification: ZerocopyNotification) {
-        self.init(lo: notification.lo, hi: notification.hi, code: notification.code == "copied" ? .copied : .zerocopy)
+        self.init(lo: notification.lo, hi: notification.hi, code: notification.code)
     }
 }
 

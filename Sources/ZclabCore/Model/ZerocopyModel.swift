@@ -270,11 +270,3 @@ public struct ZerocopyCompletion: Codable, Sendable, Equatable {
         return true
     }
 }
-
-/// A completion's ee_code, as the report's strings spell it.
-public enum ZerocopyCode: String, Codable, Sendable, Equatable {
-    /// 0: sent from the caller's pages.
-    case zerocopy
-    /// SO_EE_CODE_ZEROCOPY_COPIED: the kernel copied the data after all.
-    case copied
-}

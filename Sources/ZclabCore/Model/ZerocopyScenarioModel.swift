@@ -109,7 +109,7 @@ public enum ZerocopyScenarioModel {
     private static func report(_ sends: UInt32, _ model: ZerocopyModel, steps: [ZerocopyStepResult]?) -> ZerocopyReport {
         ZerocopyReport(
             sends: sends,
-            notifications: model.read.map { ZerocopyNotification(lo: $0.lo, hi: $0.hi, code: $0.code.rawValue, error: 0) },
+            notifications: model.read.map { ZerocopyNotification(lo: $0.lo, hi: $0.hi, code: $0.code, error: 0) },
             steps: steps, optmemMax: nil, memlock: nil, enableError: steps != nil && model.socket.zerocopyEnabled ? "none" : nil)
     }
 

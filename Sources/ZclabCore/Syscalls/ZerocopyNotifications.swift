@@ -8,10 +8,17 @@ import Glibc
 public struct ZerocopyNotification: Codable, Sendable, Equatable {
     public var lo: UInt32
     public var hi: UInt32
-    /// "zerocopy", or "copied" (SO_EE_CODE_ZEROCOPY_COPIED: the kernel fell back to copying).
-    public var code: String
+    public var code: ZerocopyCode
     /// ee_errno, 0 for a completion.
     public var error: Int32
+}
+
+/// A completion's ee_code; the raw values are the report's words.
+public enum ZerocopyCode: String, Codable, Sendable, Equatable {
+    /// 0: sent from the caller's pages.
+    case zerocopy
+    /// SO_EE_CODE_ZEROCOPY_COPIED: the kernel copied the data after all.
+    case copied
 }
 
 extension FileDescriptor {
@@ -30,7 +37,7 @@ extension FileDescriptor {
         case 1:
             guard raw.origin == zcl_SO_EE_ORIGIN_ZEROCOPY else { throw Errno(ENOMSG) }
             return ZerocopyNotification(
-                lo: raw.lo, hi: raw.hi, code: raw.code == zcl_SO_EE_CODE_ZEROCOPY_COPIED ? "copied" : "zerocopy",
+                lo: raw.lo, hi: raw.hi, code: raw.code == zcl_SO_EE_CODE_ZEROCOPY_COPIED ? .copied : .zerocopy,
                 error: raw.error)
         default: throw Errno.current
         }

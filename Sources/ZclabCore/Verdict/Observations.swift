@@ -61,8 +61,8 @@ public struct Observations: Sendable {
         values["zerocopy.notifications"] = .number(Int64(zerocopy.notifications.count))
         values["zerocopy.ids_complete"] = .flag(zerocopy.idsComplete)
         values["zerocopy.first_id"] = zerocopy.notifications.first.map { .number(Int64($0.lo)) } ?? .text("none")
-        values["zerocopy.copied_notifications"] = .number(Int64(zerocopy.notifications.filter { $0.code == "copied" }.count))
-        values["zerocopy.zerocopy_notifications"] = .number(Int64(zerocopy.notifications.filter { $0.code == "zerocopy" }.count))
+        values["zerocopy.copied_notifications"] = .number(Int64(zerocopy.notifications.filter { $0.code == .copied }.count))
+        values["zerocopy.zerocopy_notifications"] = .number(Int64(zerocopy.notifications.filter { $0.code == .zerocopy }.count))
         for (key, limit) in [("zerocopy.optmem_max", zerocopy.optmemMax), ("zerocopy.memlock", zerocopy.memlock)] {
             values[key] = limit.flatMap { Int64($0) }.map { .number($0) } ?? .text(limit ?? "unknown")
         }
