@@ -8,8 +8,14 @@ struct Agent: ParsableCommand {
         abstract: "Internal: run as an agent of `zclab run` (configuration on standard input).",
         shouldDisplay: false)
 
-    enum Role: String, ExpressibleByArgument, CaseIterable {
-        case sender, receiver, capture, actor, copy, features
+    /// An agent of the run, or the features helper the topology calls.
+    enum Role: ExpressibleByArgument, Equatable {
+        case agent(AgentName)
+        case features
+
+        init?(argument: String) {
+            if argument == "features" { self = .features } else if let name = AgentName(rawValue: argument) { self = .agent(name) } else { return nil }
+        }
     }
 
     @Argument(help: "sender, receiver, capture, actor, copy, or features IFNAME.")
@@ -22,8 +28,7 @@ struct Agent: ParsableCommand {
     var changes: [String] = []
 
     func run() throws {
-        var channel = AgentChannel()
-        if role == .features {
+        guard case .agent(let name) = role else {
             let interface = interface ?? "lo"
             let requested = try changes.map { change in
                 let parts = change.split(separator: "=")
@@ -38,19 +43,13 @@ struct Agent: ParsableCommand {
             print(String(decoding: try encoder.encode(InterfaceFeatures.read(interface)), as: UTF8.self))
             return
         }
+        var channel = AgentChannel()
         // An agent never outlives its runner: a runner killed outright (SIGKILL)
         // takes its agents with it, and `zclab clean` removes the rest.
         guard AgentChannel.dieWithRunner() else { channel.fail("the runner is gone") }
         var hello = AgentEvent(.hello)
         hello.pid = getpid()
         channel.send(hello)
-        switch role {
-        case .sender: SenderAgent.start(on: &channel)
-        case .receiver: ReceiverAgent.start(on: &channel)
-        case .capture: CaptureAgent.start(on: &channel)
-        case .actor: ActorAgent.start(on: &channel)
-        case .copy: CopyAgent.start(on: &channel)
-        case .features: return
-        }
+        name.role.start(on: &channel)
     }
 }

@@ -2,10 +2,29 @@
 /// made from the configuration the runner writes as its first line of input,
 /// and reports on its channel until it exits.
 public protocol AgentRole {
-    associatedtype Config: Decodable
+    /// What the runner writes to it; the type the runner must give `AgentProcess`.
+    associatedtype Config: Codable
+    /// Its name on the command line: `zclab agent NAME`.
+    static var name: AgentName { get }
     init(config: Config, channel: AgentChannel)
     /// Does the agent's work, reports `done` (or `failed`) and exits.
     mutating func run() -> Never
+}
+
+/// The agents `zclab agent` starts, by the name the runner gives it.
+public enum AgentName: String, CaseIterable, Sendable {
+    case sender, receiver, capture, actor, copy
+
+    /// The agent of this name.
+    public var role: any AgentRole.Type {
+        switch self {
+        case .sender: SenderAgent.self
+        case .receiver: ReceiverAgent.self
+        case .capture: CaptureAgent.self
+        case .actor: ActorAgent.self
+        case .copy: CopyAgent.self
+        }
+    }
 }
 
 extension AgentRole {
@@ -23,8 +42,8 @@ extension AgentRole {
     }
 }
 
-extension SenderAgent: AgentRole {}
-extension ReceiverAgent: AgentRole {}
-extension CaptureAgent: AgentRole {}
-extension ActorAgent: AgentRole {}
-extension CopyAgent: AgentRole {}
+extension SenderAgent: AgentRole { public static let name = AgentName.sender }
+extension ReceiverAgent: AgentRole { public static let name = AgentName.receiver }
+extension CaptureAgent: AgentRole { public static let name = AgentName.capture }
+extension ActorAgent: AgentRole { public static let name = AgentName.actor }
+extension CopyAgent: AgentRole { public static let name = AgentName.copy }

@@ -4,18 +4,18 @@ import Foundation
 /// network namespace with `ip netns exec`, its configuration sent as the first
 /// line of its input, its events read line by line from its output.
 final class AgentProcess {
-    let role: String
+    let role: AgentName
     let process: ChildProcess
     private var reader: LineReader
     private(set) var finished: AgentEvent?
     private(set) var failure: String?
 
     /// Starts `executable agent ROLE` in `namespace` (nil: where the runner
-    /// is, for agents that touch no network); the agent's standard error is
-    /// appended to `logPath`.
-    init(role: String, namespace: String?, executable: String, config: some Encodable, logPath: String) throws {
-        self.role = role
-        let command = [executable, "agent", role]
+    /// is, for agents that touch no network) with `config`; the agent's
+    /// standard error is appended to `logPath`.
+    init<Role: AgentRole>(_ role: Role.Type, namespace: String?, executable: String, config: Role.Config, logPath: String) throws {
+        self.role = Role.name
+        let command = [executable, "agent", Role.name.rawValue]
         process = try ChildProcess(
             namespace.map { ["ip", "netns", "exec", $0] + command } ?? command,
             pipeInput: true, pipeOutput: true, errorPath: logPath)

@@ -79,7 +79,7 @@ extension ScenarioExecution {
                 host: topology.senderAddress, port: program.port, request: ProgramSpec.expand(client.request, values),
                 http: client.http, again: client.again, idleTimeout: client.idleTimeout, connectTimeout: 10))
         receiver = try AgentProcess(
-            role: "receiver", namespace: topology.receiverNamespace, executable: runner.executable,
+            ReceiverAgent.self, namespace: topology.receiverNamespace, executable: runner.executable,
             config: config, logPath: "\(directory)/agents.log")
     }
 

@@ -233,7 +233,7 @@ final class ScenarioExecution {
         let config = CopyConfig(
             source: filePath, destination: copyPath!, method: copy.method, chunk: copy.chunk, expected: scenario.file)
         let agent = try AgentProcess(
-            role: "copy", namespace: nil, executable: runner.executable, config: config, logPath: "\(directory)/agents.log")
+            CopyAgent.self, namespace: nil, executable: runner.executable, config: config, logPath: "\(directory)/agents.log")
         copier = agent
         let started = monotonicNanoseconds()
         let done = try waitFor(agent, .done, within: scenario.timeout)
@@ -420,7 +420,7 @@ final class ScenarioExecution {
                     headerBytes: 128, samplePath: "\(directory)/\(side.rawValue)-marks.pcap",
                     windows: scenario.file.dataExtents ?? [], dataPort: scenario.port))
             let agent = try AgentProcess(
-                role: "capture", namespace: namespace, executable: runner.executable, config: config,
+                CaptureAgent.self, namespace: namespace, executable: runner.executable, config: config,
                 logPath: "\(directory)/agents.log")
             captures.append((side, agent))
             _ = try waitFor(agent, .captureReady, within: 10)
@@ -433,13 +433,13 @@ final class ScenarioExecution {
             pauseAfter: scenario.receiver.pauseAfter, receiveBuffer: scenario.receiver.receiveBuffer,
             expected: scenario.file, pieces: scenario.sentRanges)
         let receiver = try AgentProcess(
-            role: "receiver", namespace: topology.receiverNamespace, executable: runner.executable,
+            ReceiverAgent.self, namespace: topology.receiverNamespace, executable: runner.executable,
             config: receiverConfig, logPath: "\(directory)/agents.log")
         self.receiver = receiver
         _ = try waitFor(receiver, .listening, within: 10)
         let senderConfig = SenderConfig(host: topology.receiverAddress, port: scenario.port, path: filePath, spec: scenario.sender)
         sender = try AgentProcess(
-            role: "sender", namespace: topology.senderNamespace, executable: runner.executable,
+            SenderAgent.self, namespace: topology.senderNamespace, executable: runner.executable,
             config: senderConfig, logPath: "\(directory)/agents.log")
     }
 
@@ -472,7 +472,7 @@ final class ScenarioExecution {
             let capturing = captures.map(\.agent)
             for (agent, event) in try pollEvents([sender].compactMap { $0 } + [receiver] + actors + capturing, timeoutMs: watching ? 2 : 100) {
                 switch event.kind {
-                case .progress where agent.role == "capture": wireSeen = max(wireSeen, event.bytes ?? 0)
+                case .progress where agent.role == .capture: wireSeen = max(wireSeen, event.bytes ?? 0)
                 case .paused: receiverPaused = true
                 case .marked: senderMarked = true
                 case .hello where agent === sender: senderPid = event.pid
@@ -551,7 +551,7 @@ final class ScenarioExecution {
         }
         runnerSteps.append(observation("start actor: \(operation)"))
         let actor = try AgentProcess(
-            role: "actor", namespace: topology!.senderNamespace, executable: runner.executable,
+            ActorAgent.self, namespace: topology!.senderNamespace, executable: runner.executable,
             config: ActorConfig(path: filePath, operation: operation), logPath: "\(directory)/agents.log")
         actors.append(actor)
         return actor
