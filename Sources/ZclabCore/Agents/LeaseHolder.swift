@@ -49,33 +49,33 @@ public struct LeaseReport: Codable, Sendable, Equatable {
 extension SenderAgent {
     /// Takes the configured lease for the transfer from `file`, logging each
     /// call; a refused lease is reported, and the transfer goes on without it.
-    mutating func takeLease(_ spec: LeaseSpec, file: FileDescriptor) throws(Errno) -> (LeaseReport, FileDescriptor) {
+    mutating func takeLease(_ spec: LeaseSpec, file: FileDescriptor, socket: FileDescriptor) throws(Errno) -> (LeaseReport, FileDescriptor) {
         if spec.extraDescriptor {
             let path = config.path
-            let extra = try log.record("open", "path=\(path) flags=O_RDONLY (a second descriptor)") { () throws(Errno) in
+            let extra = try context.log.record("open", "path=\(path) flags=O_RDONLY (a second descriptor)") { () throws(Errno) in
                 try FileDescriptor.open(path, .readOnly).rawValue
             }
-            extraDescriptors.append(FileDescriptor(rawValue: extra))
+            context.keptOpen.append(FileDescriptor(rawValue: extra))
         }
         if spec.dropCapLease {
-            try log.record("capset", "drop CAP_LEASE") { () throws(Errno) in
+            try context.log.record("capset", "drop CAP_LEASE") { () throws(Errno) in
                 try syscall { zcl_drop_capability(28) }
             }
         }
         let target: FileDescriptor
         switch spec.target {
         case .file: target = file
-        case .socket: target = currentSocket!
+        case .socket: target = socket
         case .pipe:
             let pipe = try FileDescriptor.pipe()
-            extraDescriptors += [pipe.read, pipe.write]
+            context.keptOpen += [pipe.read, pipe.write]
             target = pipe.read
         }
         var signal = SIGIO
         if let name = spec.signal {
             guard let number = SignalNames.number(name) else { throw Errno(EINVAL) }
             signal = number
-            try log.record("fcntl_setsig", "fd=\(target.rawValue) F_SETSIG \(name)") { () throws(Errno) in
+            try context.log.record("fcntl_setsig", "fd=\(target.rawValue) F_SETSIG \(name)") { () throws(Errno) in
                 try target.setNotificationSignal(number)
                 return 0
             }
@@ -86,7 +86,7 @@ extension SenderAgent {
         }
         var report = LeaseReport(set: "ok", descriptor: target.rawValue)
         do {
-            try log.record("fcntl_setlease", "fd=\(target.rawValue) F_SETLEASE \(spec.type.rawValue)") { () throws(Errno) in
+            try context.log.record("fcntl_setlease", "fd=\(target.rawValue) F_SETLEASE \(spec.type.rawValue)") { () throws(Errno) in
                 try target.setLease(spec.type)
                 return 0
             }

@@ -1,4 +1,5 @@
-/// How a sender moves the file to the socket.
+/// How a sender moves the file to the socket: the scenario's `method:` word,
+/// and the `SendPath` type that does it (`Agents/SendPaths/`, one file each).
 public enum SendMethod: String, Codable, Sendable, CaseIterable {
     /// read(2) into a buffer, write(2) to the socket.
     case readWrite = "read-write"
@@ -18,14 +19,19 @@ public enum SendMethod: String, Codable, Sendable, CaseIterable {
     /// notification completion per send.
     case ioUringSendZc = "io-uring-send-zc"
 
-    /// The syscall in which a sender of this method blocks when the socket is full.
-    public var blockingCall: String {
+    /// The send path of this method.
+    var path: any SendPath.Type {
         switch self {
-        case .readWrite, .mmapWrite: "write"
-        case .sendfile: "sendfile"
-        case .splice, .vmsplice: "splice"
-        case .msgZerocopy: "sendto"
-        case .ioUringSendZc: "io_uring_enter"
+        case .readWrite: ReadWritePath.self
+        case .mmapWrite: MmapWritePath.self
+        case .sendfile: SendfilePath.self
+        case .splice: SplicePath.self
+        case .msgZerocopy: MsgZerocopyPath.self
+        case .vmsplice: VmsplicePath.self
+        case .ioUringSendZc: IoUringSendZcPath.self
         }
     }
+
+    /// The syscall in which a sender of this method blocks when the socket is full.
+    public var blockingCall: String { path.blockingCall }
 }

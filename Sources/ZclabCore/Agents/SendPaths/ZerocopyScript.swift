@@ -68,34 +68,31 @@ public struct ZerocopyStepResult: Codable, Sendable, Equatable {
     }
 }
 
-extension SenderAgent {
+extension MsgZerocopyPath {
     /// Runs a MSG_ZEROCOPY script from a private copy of the file (so `modify`
     /// leaves the file alone), on the TCP connection or on a UDP socket to a
     /// UDP socket of the sender's own namespace.
-    mutating func runZerocopyScript(
-        _ steps: [ZerocopyStep], options: ZerocopyOptions, file: FileDescriptor, size: UInt64,
-        tcp: FileDescriptor, sent: inout UInt64
-    ) throws(Errno) {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(Int(size), 1), alignment: 4096)
-        defer { buffer.deallocate() }
-        try file.readAll(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0 ..< Int(size)]))
+    mutating func run(_ steps: [ZerocopyStep], _ transfer: Transfer, _ context: inout SendContext) throws(Errno) {
+        let buffer = try PrivateCopy(of: transfer)
+        defer { withExtendedLifetime(buffer) {} }  // sends refer to its pages until completed
+        let size = buffer.count
         let socket: FileDescriptor
         switch options.socket {
-        case .tcp: socket = tcp
-        case .udp, .udpSelf: socket = try udpSocket(toItself: options.socket == .udpSelf)
-        case .unix: socket = try unixSocket()
+        case .tcp: socket = transfer.socket
+        case .udp, .udpSelf: socket = try Self.udpSocket(toItself: options.socket == .udpSelf, &context)
+        case .unix: socket = try Self.unixSocket(&context)
         }
         defer { if options.socket != .tcp { try? socket.close() } }
         if options.enable {
             // A socket that refuses SO_ZEROCOPY is a result, not the end of the script.
             do {
-                try log.record("setsockopt", "SO_ZEROCOPY=1") { () throws(Errno) in
+                try context.log.record("setsockopt", "SO_ZEROCOPY=1") { () throws(Errno) in
                     try TCPSocket(descriptor: socket).setOption(level: SOL_SOCKET, name: SO_ZEROCOPY, 1)
                     return 0
                 }
-                zerocopyEnableError = "none"
+                enableError = "none"
             } catch {
-                zerocopyEnableError = error.name
+                enableError = error.name
             }
         }
         var position = 0
@@ -106,29 +103,29 @@ extension SenderAgent {
             var result = ZerocopyStepResult(step: step)
             switch step {
             case .send(let bytes):
-                let piece = UnsafeRawBufferPointer(rebasing: buffer[position ..< min(Int(size), position + Int(bytes))])
+                let piece = buffer[position ..< min(size, position + Int(bytes))]
                 do {
-                    let moved = try log.record("send", "fd=\(socket.rawValue) len=\(piece.count) flags=MSG_ZEROCOPY") {
+                    let moved = try context.log.record("send", "fd=\(socket.rawValue) len=\(piece.count) flags=MSG_ZEROCOPY") {
                         () throws(Errno) in try socket.send(piece, flags: Int32(MSG_ZEROCOPY))
                     }
                     result.returned = Int64(moved)
                     if moved > 0 { sends += 1 }
                     lastSend = position ..< position + moved
                     position += moved
-                    sent += UInt64(moved)
+                    context.sent += UInt64(moved)
                 } catch {
                     result.errno = error.name
                 }
             case .sendUntilError(let bytes):
                 var count = 0
-                while position < Int(size) {
-                    let piece = UnsafeRawBufferPointer(rebasing: buffer[position ..< min(Int(size), position + Int(bytes))])
+                while position < size {
+                    let piece = buffer[position ..< min(size, position + Int(bytes))]
                     do {
                         let moved = try socket.send(piece, flags: Int32(MSG_ZEROCOPY | MSG_DONTWAIT))
                         count += 1
                         sends += 1
                         position += moved
-                        sent += UInt64(moved)
+                        context.sent += UInt64(moved)
                     } catch {
                         result.errno = error.name
                         break
@@ -136,7 +133,7 @@ extension SenderAgent {
                 }
                 result.sends = count
                 result.returned = Int64(position)
-                log.append(SyscallStep(
+                context.log.append(SyscallStep(
                     actor: "sender", call: "send", arguments: "until error: fd=\(socket.rawValue) len=\(bytes) flags=MSG_ZEROCOPY|MSG_DONTWAIT",
                     calls: count + (result.errno == nil ? 0 : 1), returned: Int64(position), returnMin: nil, returnMax: nil,
                     errno: result.errno, signal: nil, durationNs: 0))
@@ -155,14 +152,11 @@ extension SenderAgent {
                 result.socketError = try socketError(socket)
             case .modify(let bytes):
                 let range = lastSend.lowerBound ..< min(lastSend.upperBound, lastSend.lowerBound + Int(bytes))
-                PatternContent(count: size, seed: ZerocopyStep.modifySeed)
-                    .fill(UnsafeMutableRawBufferPointer(rebasing: buffer[range]), at: UInt64(range.lowerBound))
+                buffer.rewrite(range)
                 result.returned = Int64(range.count)
-                log.append(SyscallStep(
-                    actor: "sender", call: "modify", arguments: "buffer offset=\(range.lowerBound) length=\(range.count) (after send returned)",
-                    calls: 1, returned: Int64(range.count), returnMin: nil, returnMax: nil, errno: nil, signal: nil, durationNs: 0))
+                context.logModify(offset: range.lowerBound, length: range.count, "after send returned")
             case .mark:
-                channel.send(AgentEvent(.marked))
+                context.channel.send(AgentEvent(.marked))
                 result.returned = 0
             case .wait:
                 var descriptor = pollfd(fd: socket.rawValue, events: 0, revents: 0)
@@ -172,14 +166,12 @@ extension SenderAgent {
             case .complete:
                 let deadline = monotonicNanoseconds() + 10_000_000_000
                 while completedIDs() < UInt64(sends) && monotonicNanoseconds() < deadline {
-                    var descriptor = pollfd(fd: socket.rawValue, events: 0, revents: 0)
-                    _ = Glibc.poll(&descriptor, 1, 100)
-                    try drainNotifications(socket)
+                    try awaitNotifications(on: socket, milliseconds: 100)
                 }
                 result.returned = Int64(completedIDs())
             case .shutdown:
                 do {
-                    try log.record("shutdown", "fd=\(socket.rawValue) how=SHUT_WR") { () throws(Errno) in
+                    try context.log.record("shutdown", "fd=\(socket.rawValue) how=SHUT_WR") { () throws(Errno) in
                         _ = try syscall { Glibc.shutdown(socket.rawValue, Int32(SHUT_WR)) }
                         return 0
                     }
@@ -190,15 +182,15 @@ extension SenderAgent {
             }
             results.append(result)
         }
-        zerocopySends = sends
-        zerocopySteps = results
+        self.sends = sends
+        self.steps = results
     }
 
     /// A UDP socket bound to 127.0.0.1 in this namespace and connected to
     /// another such socket (left open and unread for the sender's life), or
     /// to itself, so that what it sends comes back as data to read.
-    private mutating func udpSocket(toItself: Bool) throws(Errno) -> FileDescriptor {
-        let receiver = try log.record("socket", "AF_INET SOCK_DGRAM\(toItself ? "" : " (receiving end)")") { () throws(Errno) in
+    private static func udpSocket(toItself: Bool, _ context: inout SendContext) throws(Errno) -> FileDescriptor {
+        let receiver = try context.log.record("socket", "AF_INET SOCK_DGRAM\(toItself ? "" : " (receiving end)")") { () throws(Errno) in
             try syscall { Glibc.socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
         }
         let local = SocketAddress(host: "127.0.0.1", port: 0)
@@ -211,11 +203,11 @@ extension SenderAgent {
             }
         }
         let target = SocketAddress(host: "127.0.0.1", port: UInt16(bigEndian: bound.sin_port))
-        let sender = toItself ? receiver : try log.record("socket", "AF_INET SOCK_DGRAM") { () throws(Errno) in
+        let sender = toItself ? receiver : try context.log.record("socket", "AF_INET SOCK_DGRAM") { () throws(Errno) in
             try syscall { Glibc.socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
         }
-        if !toItself { extraDescriptors.append(FileDescriptor(rawValue: receiver)) }
-        try log.record("connect", "\(target) (UDP)") { () throws(Errno) in
+        if !toItself { context.keptOpen.append(FileDescriptor(rawValue: receiver)) }
+        try context.log.record("connect", "\(target) (UDP)") { () throws(Errno) in
             _ = try target.withSockaddr { (pointer, length) throws(Errno) in try syscall { Glibc.connect(sender, pointer, length) } }
             return 0
         }
@@ -223,12 +215,12 @@ extension SenderAgent {
     }
 
     /// One end of an AF_UNIX stream socketpair (the other is kept open, unread).
-    private mutating func unixSocket() throws(Errno) -> FileDescriptor {
+    private static func unixSocket(_ context: inout SendContext) throws(Errno) -> FileDescriptor {
         var pair: [Int32] = [-1, -1]
-        try log.record("socketpair", "AF_UNIX SOCK_STREAM") { () throws(Errno) in
+        try context.log.record("socketpair", "AF_UNIX SOCK_STREAM") { () throws(Errno) in
             try syscall { Glibc.socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) }
         }
-        extraDescriptors.append(FileDescriptor(rawValue: pair[1]))
+        context.keptOpen.append(FileDescriptor(rawValue: pair[1]))
         return FileDescriptor(rawValue: pair[0])
     }
 

@@ -125,23 +125,33 @@ struct IoUringLedger {
     }
 }
 
-extension SenderAgent {
-    /// IORING_OP_SEND_ZC of the file's mapping, `chunk` bytes a request, one
-    /// request in flight: each result is awaited before the next send (the
-    /// notifications come when they come), then every notification.
-    mutating func ioUringSendZerocopy(
-        _ file: FileDescriptor, size: UInt64, to socket: FileDescriptor, sent: inout UInt64
-    ) throws(Errno) {
-        let options = config.uring ?? IoUringSendOptions()
-        let ring = try log.record("io_uring_setup", "entries=64", returnValue: { _ in 0 }) { () throws(Errno) in
+/// IORING_OP_SEND_ZC of the file's mapping, `chunk` bytes a request, one
+/// request in flight: each result is awaited before the next send (the
+/// notifications come when they come), then every notification.
+struct IoUringSendZcPath: SendPath {
+    static let blockingCall = "io_uring_enter"
+    let options: IoUringSendOptions
+    /// Bytes per request (64 KiB by default).
+    let chunk: Int
+    /// Every completion, in the order reaped; nil until the ring exists.
+    private var report: IoUringReport?
+
+    init(spec: SenderSpec) {
+        options = spec.uring ?? IoUringSendOptions()
+        chunk = Int(spec.chunk ?? 64 << 10)
+    }
+
+    func report(into done: inout AgentEvent) { done.uring = report }
+
+    mutating func send(_ transfer: Transfer, _ context: inout SendContext) throws(Errno) {
+        let (file, size, socket) = (transfer.file, transfer.size, transfer.socket)
+        let ring = try context.log.record("io_uring_setup", "entries=64", returnValue: { _ in 0 }) { () throws(Errno) in
             try IoUringRing(entries: 64)
         }
         var ledger = IoUringLedger(reportUsage: options.reportUsage)
-        defer { uringReport = ledger.finish() }
+        defer { report = ledger.finish() }
         guard size > 0 else { return }
-        let mapping = try log.record("mmap", "length=\(size) prot=PROT_READ flags=MAP_SHARED offset=0", returnValue: { _ in 0 }) {
-            () throws(Errno) in try FileMapping(file, offset: 0, length: Int(size), sharing: .shared)
-        }
+        let mapping = try context.mapWhole(transfer)
         defer { mapping.unmap() }
         // A registered buffer must be anonymous memory: registering the
         // file's (tmpfs) mapping is refused (EFAULT on 6.18), which is logged;
@@ -151,18 +161,18 @@ extension SenderAgent {
         defer { copy?.deallocate() }
         if options.fixedBuffer {
             do {
-                try log.record("io_uring_register", "IORING_REGISTER_BUFFERS file mapping length=\(size)") { () throws(Errno) in
+                try context.log.record("io_uring_register", "IORING_REGISTER_BUFFERS file mapping length=\(size)") { () throws(Errno) in
                     try ring.registerBuffer(mapping.bytes)
                     return 0
                 }
             } catch {
                 let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(size), alignment: 4096)
                 copy = buffer
-                try log.record("pread", "fd=\(file.rawValue) len=\(buffer.count) offset=0 (the whole file)") { () throws(Errno) in
+                try context.log.record("pread", "fd=\(file.rawValue) len=\(buffer.count) offset=0 (the whole file)") { () throws(Errno) in
                     try file.readAll(into: buffer)
                     return buffer.count
                 }
-                try log.record("io_uring_register", "IORING_REGISTER_BUFFERS heap buffer length=\(size)") { () throws(Errno) in
+                try context.log.record("io_uring_register", "IORING_REGISTER_BUFFERS heap buffer length=\(size)") { () throws(Errno) in
                     try ring.registerBuffer(UnsafeRawBufferPointer(buffer))
                     return 0
                 }
@@ -175,7 +185,7 @@ extension SenderAgent {
             let piece = UnsafeRawBufferPointer(rebasing: source[0 ..< min(Int(size), 4096)])
             let (target, badFlags) = misuse == .badFlag
                 ? (socket.rawValue, IoUringRing.SendZerocopyFlags(rawValue: flags.rawValue | 1 << 7)) : (file.rawValue, flags)
-            _ = try? log.record("send_zc", "fd=\(target) len=\(piece.count) zc_flags=\(badFlags.rawValue) (\(misuse.rawValue))") {
+            _ = try? context.log.record("send_zc", "fd=\(target) len=\(piece.count) zc_flags=\(badFlags.rawValue) (\(misuse.rawValue))") {
                 () throws(Errno) in
                 try Self.sendZerocopy(piece, on: target, ring: ring, flags: badFlags, messageFlags: messageFlags, fixed: false,
                                  request: IoUringLedger.misuseRequest, ledger: &ledger)
@@ -183,12 +193,11 @@ extension SenderAgent {
             // A notification, if one comes, is quick; look for 200 ms.
             try Self.reapNotifications(ring, ledger: &ledger, milliseconds: 200)
         }
-        let chunk = Int(config.chunk ?? 64 << 10)
         var position = 0
         var request: UInt64 = 0
         while position < Int(size) {
             let piece = UnsafeRawBufferPointer(rebasing: source[position ..< min(Int(size), position + chunk)])
-            let moved = try log.record(
+            let moved = try context.log.record(
                 "send_zc", "fd=\(socket.rawValue) len=\(piece.count) zc_flags=\(flags.rawValue)\(options.fixedBuffer ? " fixed" : "")"
             ) { () throws(Errno) in
                 try Self.sendZerocopy(piece, on: socket.rawValue, ring: ring, flags: flags, messageFlags: messageFlags,
@@ -198,7 +207,7 @@ extension SenderAgent {
             if moved < piece.count { ledger.report.shortSends += 1 }
             request += 1
             position += moved
-            sent += UInt64(moved)
+            context.sent += UInt64(moved)
         }
         try Self.reapNotifications(ring, ledger: &ledger, milliseconds: 10_000)
     }

@@ -1,0 +1,66 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// mmap(2) windows of the file and write(2) from them: the kernel copies
+/// from the page cache, and a truncation under the mapping shows as a short
+/// write or a SIGBUS.
+struct MmapWritePath: SendPath {
+    static let blockingCall = "write"
+    /// Bytes mapped at a time, a whole number of pages (1 GiB by default).
+    let window: UInt64
+    let sharing: FileMapping.Sharing
+    /// Bytes per write; nil writes the whole window at once.
+    let chunk: UInt64?
+    /// When a write stops short, read the rest of the mapping from user space.
+    let touchAfterShortWrite: Bool
+
+    init(spec: SenderSpec) {
+        let page = UInt64(pageSize)
+        window = max(page, (spec.mapWindow ?? 1 << 30) / page * page)
+        sharing = spec.privateMapping ? .private : .shared
+        chunk = spec.chunk
+        touchAfterShortWrite = spec.touchAfterShortWrite
+    }
+
+    mutating func send(_ transfer: Transfer, _ context: inout SendContext) throws(Errno) {
+        var offset: UInt64 = 0
+        while offset < transfer.size {
+            let length = Int(min(window, transfer.size - offset))
+            let mapping = try context.log.record(
+                "mmap", "length=\(length) prot=PROT_READ flags=\(sharing == .shared ? "MAP_SHARED" : "MAP_PRIVATE") offset=\(offset)",
+                returnValue: { _ in 0 }
+            ) { () throws(Errno) in try FileMapping(transfer.file, offset: Int64(offset), length: length, sharing: sharing) }
+            context.mapping = mapping
+            context.mappingOffset = offset
+            let chunk = Int(self.chunk ?? UInt64(length))
+            var position = 0
+            do {
+                while position < length {
+                    let end = min(length, position + chunk)
+                    try context.writeAll(UnsafeRawBufferPointer(rebasing: mapping.bytes[position..<end]), to: transfer.socket)
+                    position = end
+                }
+            } catch {
+                if touchAfterShortWrite { Self.touch(mapping, from: Int(context.sent - offset), mappingOffset: offset, &context) }
+                throw error
+            }
+            mapping.unmap()
+            context.mapping = nil
+            offset += UInt64(length)
+        }
+    }
+
+    /// Reads the mapping from `start` on, from user space, and logs whether
+    /// that raised a signal (as a "touch" step: not a syscall, a memory access).
+    private static func touch(_ mapping: FileMapping, from start: Int, mappingOffset: UInt64, _ context: inout SendContext) {
+        let rest = UnsafeRawBufferPointer(rebasing: mapping.bytes[min(start, mapping.length)...])
+        let began = monotonicNanoseconds()
+        let fault = SignalRecorder.touch(rest, in: mapping.bytes, mappingOffset: mappingOffset)
+        context.log.append(SyscallStep(
+            actor: "sender", call: "touch", arguments: "mapping offset=\(UInt64(start) + mappingOffset) length=\(rest.count)",
+            calls: 1, returned: fault == nil ? Int64(rest.count) : nil, returnMin: nil, returnMax: nil, errno: nil,
+            signal: fault.map { "\($0.signal) \($0.code) at file offset \($0.fileOffset.map(String.init) ?? "?")" },
+            durationNs: monotonicNanoseconds() - began))
+    }
+}

@@ -1,0 +1,143 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One way of moving the test file into the socket: its options, its loop
+/// and its state. The sender agent connects, opens the file and sends any
+/// header; then the path of the scenario's `method` (`SendMethod.path`)
+/// sends the file, and adds what it observed to the agent's `done` event.
+protocol SendPath {
+    /// The syscall a sender of this path sleeps in when the socket is full:
+    /// what the `sender.blocked` trigger looks for in /proc/PID/syscall.
+    static var blockingCall: String { get }
+    init(spec: SenderSpec)
+    /// Sends `transfer.size` bytes of `transfer.file`; what the calls
+    /// reported adds up in `context.sent`, each call in `context.log`.
+    mutating func send(_ transfer: Transfer, _ context: inout SendContext) throws(Errno)
+    /// What this path adds to the sender's `done` event.
+    func report(into done: inout AgentEvent)
+}
+
+extension SendPath {
+    func report(into done: inout AgentEvent) {}
+}
+
+/// The connection and the file a path sends, both open.
+struct Transfer {
+    let file: FileDescriptor
+    let size: UInt64
+    let socket: FileDescriptor
+}
+
+/// What every send path shares with the sender agent: its log, its channel
+/// to the runner, the bytes sent, and what must outlive the send.
+struct SendContext {
+    var log = SyscallLog(actor: "sender")
+    var channel: AgentChannel
+    /// Bytes the send calls reported as sent.
+    var sent: UInt64 = 0
+    /// The mapping being sent from, to place fault addresses in the file.
+    var mapping: FileMapping?
+    var mappingOffset: UInt64 = 0
+    /// Descriptors kept open until the sender exits (a lease's second
+    /// descriptor, the unread ends of sockets and pipes).
+    var keptOpen: [FileDescriptor] = []
+
+    /// write(2) until `bytes` are all in the socket; EINTR is logged and the
+    /// call made again, as a server would.
+    mutating func writeAll(_ bytes: UnsafeRawBufferPointer, to socket: FileDescriptor) throws(Errno) {
+        var done = 0
+        while done < bytes.count {
+            let rest = UnsafeRawBufferPointer(rebasing: bytes[done...])
+            let written: Int
+            do {
+                written = try log.record("write", "fd=\(socket.rawValue) count=\(rest.count)") { () throws(Errno) in
+                    try socket.write(rest, retryOnInterrupt: false)
+                }
+            } catch .interrupted {
+                continue
+            }
+            done += written
+            sent += UInt64(written)
+        }
+    }
+
+    /// A pipe whose capacity is `wanted` (F_SETPIPE_SZ), or the default 64 KiB.
+    mutating func pipe(capacity wanted: Int?) throws(Errno) -> (read: FileDescriptor, write: FileDescriptor, capacity: Int) {
+        let pipe = try FileDescriptor.pipe()
+        guard let wanted else { return (pipe.read, pipe.write, 65536) }
+        do {
+            let capacity = try log.record("fcntl", "fd=\(pipe.write.rawValue) F_SETPIPE_SZ \(wanted)") { () throws(Errno) in
+                try pipe.write.setPipeCapacity(wanted)
+            }
+            return (pipe.read, pipe.write, capacity)
+        } catch {
+            try? pipe.read.close()
+            try? pipe.write.close()
+            throw error
+        }
+    }
+
+    /// splice(2) of `count` bytes from the pipe to the socket, calling again
+    /// after EINTR (logged) and short counts.
+    mutating func drain(_ pipe: FileDescriptor, count: Int, to socket: FileDescriptor) throws(Errno) {
+        var drained = 0
+        while drained < count {
+            let moved: Int
+            do {
+                moved = try log.record("splice", "fd_in=\(pipe.rawValue) fd_out=\(socket.rawValue) len=\(count - drained)") {
+                    () throws(Errno) in
+                    try pipe.splice(to: socket, inputOffset: nil, count: count - drained, flags: .more, retryOnInterrupt: false)
+                }
+            } catch .interrupted {
+                continue
+            }
+            drained += moved
+            sent += UInt64(moved)
+        }
+    }
+
+    /// A shared read-only mapping of the whole file, logged as mmap(2).
+    mutating func mapWhole(_ transfer: Transfer) throws(Errno) -> FileMapping {
+        try log.record("mmap", "length=\(transfer.size) prot=PROT_READ flags=MAP_SHARED offset=0", returnValue: { _ in 0 }) {
+            () throws(Errno) in try FileMapping(transfer.file, offset: 0, length: Int(transfer.size), sharing: .shared)
+        }
+    }
+
+    /// A step that is no syscall: the program changed its own buffer.
+    mutating func logModify(offset: Int, length: Int, _ when: String) {
+        log.append(SyscallStep(
+            actor: "sender", call: "modify", arguments: "buffer offset=\(offset) length=\(length) (\(when))",
+            calls: 1, returned: Int64(length), returnMin: nil, returnMax: nil, errno: nil, signal: nil, durationNs: 0))
+    }
+}
+
+/// A heap copy of the whole file, page-aligned, for the paths that send from
+/// the program's own memory (and may rewrite it) rather than from the file.
+final class PrivateCopy {
+    let bytes: UnsafeMutableRawBufferPointer
+    let count: Int
+
+    init(of transfer: Transfer) throws(Errno) {
+        count = Int(transfer.size)
+        bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: 4096)
+        do {
+            try transfer.file.readAll(into: UnsafeMutableRawBufferPointer(rebasing: bytes[0 ..< count]))
+        } catch {
+            bytes.deallocate()
+            throw error
+        }
+    }
+
+    deinit { bytes.deallocate() }
+
+    /// Bytes `range` of the copy.
+    subscript(range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[range]) }
+
+    /// Overwrites `range` with the pattern of `ZerocopyStep.modifySeed`, so
+    /// the wire check can name the bytes "new".
+    func rewrite(_ range: Range<Int>) {
+        PatternContent(count: UInt64(count), seed: ZerocopyStep.modifySeed)
+            .fill(UnsafeMutableRawBufferPointer(rebasing: bytes[range]), at: UInt64(range.lowerBound))
+    }
+}

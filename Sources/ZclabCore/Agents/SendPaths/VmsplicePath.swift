@@ -1,0 +1,54 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CZclabLinux
+
+/// vmsplice(2) of a private (heap) copy of the file into a pipe, a pipe's
+/// capacity at a time, each drained to the socket with splice(2). Without
+/// SPLICE_F_GIFT the pipe, and then the socket, refer to the buffer's pages:
+/// with `rewrite_after_send`, the start of the last chunk is rewritten once
+/// every call has returned, and the runner is told (`sender.marked`).
+struct VmsplicePath: SendPath {
+    static let blockingCall = "splice"
+    let pipeSize: Int?
+    let chunk: UInt64?
+    let rewriteAfterSend: UInt64?
+
+    init(spec: SenderSpec) {
+        pipeSize = spec.pipeSize
+        chunk = spec.chunk
+        rewriteAfterSend = spec.rewriteAfterSend
+    }
+
+    mutating func send(_ transfer: Transfer, _ context: inout SendContext) throws(Errno) {
+        let buffer = try PrivateCopy(of: transfer)
+        defer { withExtendedLifetime(buffer) {} }  // the socket refers to its pages until the end
+        let pipe = try context.pipe(capacity: pipeSize)
+        defer {
+            try? pipe.read.close()
+            try? pipe.write.close()
+        }
+        let chunk = Int(self.chunk ?? UInt64(pipe.capacity))
+        var position = 0
+        var lastChunk = 0 ..< 0
+        while position < buffer.count {
+            let piece = buffer[position ..< min(buffer.count, position + chunk)]
+            let moved = try context.log.record("vmsplice", "fd=\(pipe.write.rawValue) len=\(piece.count) flags=0") { () throws(Errno) in
+                try syscall { zcl_vmsplice(pipe.write.rawValue, piece.baseAddress, piece.count, 0) }
+            }
+            try context.drain(pipe.read, count: moved, to: transfer.socket)
+            lastChunk = position ..< position + moved
+            position += moved
+        }
+        guard let rewriteAfterSend else { return }
+        let range = lastChunk.lowerBound ..< min(lastChunk.upperBound, lastChunk.lowerBound + Int(rewriteAfterSend))
+        buffer.rewrite(range)
+        context.logModify(offset: range.lowerBound, length: range.count, "after vmsplice and splice returned")
+        context.channel.send(AgentEvent(.marked))
+        // The socket holds the pages until they are sent and acknowledged: keep the buffer till then.
+        try context.log.record("ioctl", "fd=\(transfer.socket.rawValue) SIOCOUTQ until 0") { () throws(Errno) in
+            while try syscall({ zcl_unsent_bytes(transfer.socket.rawValue) }) > 0 { usleep(1000) }
+            return 0
+        }
+    }
+}
