@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #ifdef ZCL_HAVE_LIBURING
 #include <features.h>
@@ -20,6 +21,9 @@ const int zcl_uring_built_in = 1;
 
 struct zcl_uring {
     struct io_uring ring;
+    /* The one SENDMSG_ZC in flight: the kernel reads these when it issues it. */
+    struct msghdr message;
+    struct iovec vectors[ZCL_URING_MAX_IOVECS];
 };
 
 zcl_uring *zcl_uring_create(unsigned entries, int *error) {
@@ -56,6 +60,24 @@ int zcl_uring_send_zc(zcl_uring *uring, int fd, const void *buffer, size_t lengt
     return io_uring_submit(&uring->ring);
 }
 
+int zcl_uring_sendmsg_zc(zcl_uring *uring, int fd, const void *const *bases, const size_t *lengths, size_t count,
+                         int msg_flags, unsigned zc_flags, uint64_t user_data) {
+    if (count > ZCL_URING_MAX_IOVECS) return -EINVAL;
+    struct io_uring_sqe *sqe = io_uring_get_sqe(&uring->ring);
+    if (!sqe) return -EBUSY;
+    memset(&uring->message, 0, sizeof uring->message);
+    for (size_t i = 0; i < count; i++) {
+        uring->vectors[i].iov_base = (void *)bases[i];
+        uring->vectors[i].iov_len = lengths[i];
+    }
+    uring->message.msg_iov = uring->vectors;
+    uring->message.msg_iovlen = count;
+    io_uring_prep_sendmsg_zc(sqe, fd, &uring->message, (unsigned)msg_flags);
+    sqe->ioprio |= zc_flags;  /* SEND_ZC and SENDMSG_ZC both read their own flags from ioprio */
+    sqe->user_data = user_data;
+    return io_uring_submit(&uring->ring);
+}
+
 int zcl_uring_next_cqe(zcl_uring *uring, int timeout_ms, zcl_uring_cqe *out) {
     struct __kernel_timespec timeout = { .tv_sec = timeout_ms / 1000, .tv_nsec = (long long)(timeout_ms % 1000) * 1000000 };
     struct io_uring_cqe *cqe = NULL;
@@ -87,6 +109,11 @@ int zcl_uring_register_buffer(zcl_uring *uring, void *base, size_t length) {
 int zcl_uring_send_zc(zcl_uring *uring, int fd, const void *buffer, size_t length, int msg_flags,
                       unsigned zc_flags, int fixed, uint64_t user_data) {
     (void)uring; (void)fd; (void)buffer; (void)length; (void)msg_flags; (void)zc_flags; (void)fixed; (void)user_data;
+    return -ENOSYS;
+}
+int zcl_uring_sendmsg_zc(zcl_uring *uring, int fd, const void *const *bases, const size_t *lengths, size_t count,
+                         int msg_flags, unsigned zc_flags, uint64_t user_data) {
+    (void)uring; (void)fd; (void)bases; (void)lengths; (void)count; (void)msg_flags; (void)zc_flags; (void)user_data;
     return -ENOSYS;
 }
 int zcl_uring_next_cqe(zcl_uring *uring, int timeout_ms, zcl_uring_cqe *cqe) {

@@ -132,6 +132,6 @@ struct ZerocopyOptionsTests {
     @Test func onlyForMsgZerocopy() {
         expectParseError(
             "name: z\nfile: {size: 1MiB}\nsender: {method: sendfile, zerocopy: {read_every: 4}}\n", line: 3,
-            message: "zerocopy options are for method msg-zerocopy")
+            message: "zerocopy is for method msg-zerocopy")
     }
 }

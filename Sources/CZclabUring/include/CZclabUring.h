@@ -31,6 +31,16 @@ int zcl_uring_register_buffer(zcl_uring *ring, void *base, size_t length);
 /// 0 when `fixed`) and submits it. Returns the number submitted or -errno.
 int zcl_uring_send_zc(zcl_uring *ring, int fd, const void *buffer, size_t length, int msg_flags,
                       unsigned zc_flags, int fixed, uint64_t user_data);
+/// Most iovecs one zcl_uring_sendmsg_zc takes.
+#define ZCL_URING_MAX_IOVECS 8
+/// Queues one IORING_OP_SENDMSG_ZC (io_uring_prep_sendmsg_zc) of the `count`
+/// buffers `bases[i]`, `lengths[i]` as one iovec, and submits it. The message
+/// header and the iovec are kept in the ring's handle, so one SENDMSG_ZC may
+/// be in flight at a time (until its result completes); the buffers stay the
+/// caller's. Returns the number submitted or -errno (-EINVAL past
+/// ZCL_URING_MAX_IOVECS).
+int zcl_uring_sendmsg_zc(zcl_uring *ring, int fd, const void *const *bases, const size_t *lengths, size_t count,
+                         int msg_flags, unsigned zc_flags, uint64_t user_data);
 /// The next completion (io_uring_wait_cqe_timeout, then io_uring_cqe_seen):
 /// 1 with *cqe filled, 0 when none came within `timeout_ms`, or -errno.
 int zcl_uring_next_cqe(zcl_uring *ring, int timeout_ms, zcl_uring_cqe *cqe);

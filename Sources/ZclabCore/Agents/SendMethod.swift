@@ -18,6 +18,11 @@ public enum SendMethod: String, Codable, Sendable, CaseIterable {
     /// io_uring IORING_OP_SEND_ZC from a mapping of the file: a result and a
     /// notification completion per send.
     case ioUringSendZc = "io-uring-send-zc"
+    /// sendmsg(2) with MSG_ZEROCOPY of an iovec: the header and the file's
+    /// mapping in one call (a vectored sendfile).
+    case sendmsgZerocopy = "sendmsg-zerocopy"
+    /// io_uring IORING_OP_SENDMSG_ZC of the same iovec.
+    case ioUringSendmsgZc = "io-uring-sendmsg-zc"
 
     /// The send path of this method.
     var path: any SendPath.Type {
@@ -29,9 +34,24 @@ public enum SendMethod: String, Codable, Sendable, CaseIterable {
         case .msgZerocopy: MsgZerocopyPath.self
         case .vmsplice: VmsplicePath.self
         case .ioUringSendZc: IoUringSendZcPath.self
+        case .sendmsgZerocopy: SendmsgZerocopyPath.self
+        case .ioUringSendmsgZc: IoUringSendmsgZcPath.self
         }
     }
 
     /// The syscall in which a sender of this method blocks when the socket is full.
     public var blockingCall: String { path.blockingCall }
+
+    /// Whether this method sends through io_uring.
+    public var usesIoUring: Bool { path.usesIoUring }
+
+    /// Whether a scenario of this method may set `option`.
+    public func accepts(_ option: SenderOption) -> Bool {
+        path.accepts.contains(option) || (!path.carriesHeader && [.cork, .more].contains(option))
+    }
+
+    /// The methods that read `option`, for messages.
+    public static func accepting(_ option: SenderOption) -> [SendMethod] {
+        allCases.filter { $0.accepts(option) }
+    }
 }

@@ -85,7 +85,7 @@ public struct SenderAgent {
             }
             let transfer = Transfer(file: file, size: UInt64(try file.size()), socket: socket.descriptor)
             defer { if let held = lease { lease?.report.after = try? held.descriptor.lease() } }
-            if let framing = config.framing { try sendHeader(framing, from: file, to: socket) }
+            if let framing = config.framing, !config.method.path.carriesHeader { try sendHeader(framing, from: file, to: socket) }
             try path.send(transfer, &context)
             if config.framing?.cork == true { try setCork(false, on: socket) }
             try context.log.record("shutdown", "fd=\(socket.descriptor.rawValue) how=SHUT_WR") { () throws(Errno) in

@@ -10,7 +10,7 @@
 public enum ZerocopyScenarioModel {
     /// Why the model does not cover `scenario`, or nil when it does.
     public static func limitation(of scenario: Scenario) -> String? {
-        guard scenario.copy == nil, scenario.sender.method == .msgZerocopy else {
+        guard scenario.copy == nil, [.msgZerocopy, .sendmsgZerocopy].contains(scenario.sender.method) else {
             return "the model covers MSG_ZEROCOPY scenarios only (this one is \(scenario.copy == nil ? scenario.sender.method.rawValue : "a file copy"))"
         }
         if scenario.sender.zerocopy?.steps?.contains(where: { if case .sendUntilError = $0 { true } else { false } }) == true {

@@ -46,7 +46,7 @@ final class ScenarioExecution {
         try checkFreeSpace()
         if let program = scenario.program {
             try checkProgramNeeds(program)
-        } else if scenario.sender.method == .ioUringSendZc && scenario.copy == nil {
+        } else if scenario.sender.method.usesIoUring && scenario.copy == nil {
             try checkIoUring()
         }
         let scratch = RunNames.scratchFolder(runID: runner.ledger.runID, onDisk: scenario.fileOnDisk)
@@ -118,7 +118,7 @@ final class ScenarioExecution {
         }
         result.received = receiverDone?.stream
         observations.addCalls(actorSteps, actor: "actor")
-        observations.addReceiver(done: receiverDone, truncatedTo: truncatedTo, overwrite: overwrite)
+        observations.addReceiver(done: receiverDone, truncatedTo: truncatedStream, overwrite: overwrite)
         observations.values["file.size_after"] = .number((try? FileDescriptor.open(filePath, .readOnly)).flatMap { file in
             defer { try? file.close() }
             return try? file.size()
@@ -174,7 +174,7 @@ final class ScenarioExecution {
                     capture: judged.1.path, flow: .port(scenario.port), expected: content, sampled: true)
                 let wire = try WireVerifier.verify(capture: samples, flow: .port(scenario.port), expected: content, sampled: true)
                 result.wire = wire
-                observations.addWire(wire, dropped: dropped, truncatedTo: truncatedTo, overwrite: overwrite)
+                observations.addWire(wire, dropped: dropped, truncatedTo: truncatedStream, overwrite: overwrite)
                 observations.addCoverage(headers)
                 observations.addFrames(side: judged.0.rawValue, headers, dropped: dropped, sampled: true)
                 frames[judged.0.rawValue] = headers.frames
@@ -185,7 +185,7 @@ final class ScenarioExecution {
                 let wire = try WireVerifier.verify(capture: judged.1.path, flow: flow, expected: content)
                     .body(after: UInt64(header.count))
                 result.wire = wire
-                observations.addWire(wire, dropped: dropped, truncatedTo: truncatedTo, overwrite: overwrite)
+                observations.addWire(wire, dropped: dropped, truncatedTo: truncatedStream, overwrite: overwrite)
                 observations.addCoverage(wire)
                 observations.addFrames(side: judged.0.rawValue, wire, dropped: dropped)
                 frames[judged.0.rawValue] = wire.frames
@@ -444,12 +444,16 @@ final class ScenarioExecution {
     }
 
     /// The content an overwrite action put in the file, or a MSG_ZEROCOPY
-    /// script's `modify` in its buffer, if any.
-    var overwrite: PatternContent? {
+    /// script's `modify` in its buffer, if any, as the stream would carry it.
+    var overwrite: (any ExpectedContent)? {
         let modifies = scenario.sender.rewriteAfterSend != nil
             || scenario.sender.zerocopy?.steps?.contains { if case .modify = $0 { true } else { false } } == true
-        return (overwriteSeed ?? (modifies ? ZerocopyStep.modifySeed : nil)).map { PatternContent(count: scenario.file.size, seed: $0) }
+        return (overwriteSeed ?? (modifies ? ZerocopyStep.modifySeed : nil))
+            .map { scenario.stream(of: PatternContent(count: scenario.file.size, seed: $0)) }
     }
+
+    /// The stream's length once the file was truncated, if it was.
+    var truncatedStream: UInt64? { truncatedTo.map(scenario.streamLength(fileTruncatedTo:)) }
 
     /// Waits for both transfer agents to finish, firing the scenario's actions
     /// in order as their triggers are observed. A sender killed by a signal has

@@ -55,8 +55,19 @@ public struct Scenario: Sendable {
     }
 
     /// What the receiver and the wire should see.
-    public var expectedStream: any ExpectedContent {
-        sentRanges.map { ConcatenatedContent(base: file.content, pieces: $0) } ?? file.content
+    public var expectedStream: any ExpectedContent { stream(of: file.content) }
+
+    /// `content` at the file's offsets laid out as the stream carries the
+    /// file (after a header, say): the file, or what was written over it.
+    public func stream(of content: PatternContent) -> any ExpectedContent {
+        sentRanges.map { ConcatenatedContent(base: content, pieces: $0) } ?? content
+    }
+
+    /// Bytes of the stream that come from the file's first `size` bytes:
+    /// the stream's length once the file is truncated to `size`.
+    public func streamLength(fileTruncatedTo size: UInt64) -> UInt64 {
+        guard let ranges = sentRanges else { return size }
+        return ranges.reduce(0) { $0 + (min($1.upper, size) > $1.lower ? min($1.upper, size) - $1.lower : 0) }
     }
 }
 

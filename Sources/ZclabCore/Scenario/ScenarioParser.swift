@@ -331,22 +331,28 @@ struct ScenarioReader {
         if let pipe = items["pipe_size"] { spec.pipeSize = try integer(pipe, "pipe_size", 4096...(1 << 30)) }
         if let window = items["map_window"] { spec.mapWindow = try integer(window, "map_window", UInt64(4096)...UInt64(Int.max)) }
         if let touch = items["touch_after_short_write"] {
-            guard spec.method == .mmapWrite else { throw error(touch, "touch_after_short_write is for method mmap-write") }
+            try only(.touchAfterShortWrite, touch, spec.method)
             spec.touchAfterShortWrite = try bool(touch, "touch_after_short_write")
         }
         if let lease = items["lease"] { spec.lease = try leaseSpec(lease) }
         if let header = items["header"] {
             var framing = HeaderFraming(header: try bytes(header, "header"))
             guard framing.header > 0 else { throw error(header, "header must be at least 1 byte") }
-            if let cork = items["cork"] { framing.cork = try bool(cork, "cork") }
-            if let more = items["more"] { framing.more = try bool(more, "more") }
+            if let cork = items["cork"] {
+                try only(.cork, cork, spec.method)
+                framing.cork = try bool(cork, "cork")
+            }
+            if let more = items["more"] {
+                try only(.more, more, spec.method)
+                framing.more = try bool(more, "more")
+            }
             if let nodelay = items["nodelay"] { framing.nodelay = try bool(nodelay, "nodelay") }
             spec.framing = framing
         } else if let option = items["cork"] ?? items["more"] ?? items["nodelay"] {
             throw error(option, "cork, more and nodelay go with a header (header: 200)")
         }
         if let zerocopy = items["zerocopy"] {
-            guard spec.method == .msgZerocopy else { throw error(zerocopy, "zerocopy options are for method msg-zerocopy") }
+            try only(.zerocopy, zerocopy, spec.method)
             let fields = try fields(zerocopy, in: "zerocopy", allowed: ["enable", "read_every", "socket", "steps", "memlock"])
             var options = ZerocopyOptions()
             if let enable = fields["enable"] { options.enable = try bool(enable, "enable") }
@@ -358,11 +364,11 @@ struct ScenarioReader {
             spec.zerocopy = options
         }
         if let rewrite = items["rewrite_after_send"] {
-            guard spec.method == .vmsplice else { throw error(rewrite, "rewrite_after_send is for method vmsplice") }
+            try only(.rewriteAfterSend, rewrite, spec.method)
             spec.rewriteAfterSend = try bytes(rewrite, "rewrite_after_send")
         }
         if let uring = items["io_uring"] {
-            guard spec.method == .ioUringSendZc else { throw error(uring, "io_uring options are for method io-uring-send-zc") }
+            try only(.ioUring, uring, spec.method)
             let fields = try fields(uring, in: "io_uring", allowed: ["report_usage", "fixed_buffer", "wait_all", "misuse"])
             var options = IoUringSendOptions()
             if let value = fields["report_usage"] { options.reportUsage = try bool(value, "report_usage") }
@@ -372,7 +378,7 @@ struct ScenarioReader {
             spec.uring = options
         }
         if let script = items["script"] {
-            guard spec.method == .sendfile else { throw error(script, "a script is for method sendfile") }
+            try only(.script, script, spec.method)
             guard let list = script.sequence, !list.isEmpty else {
                 throw error(script, "script must be a list of calls like {offset: 4GiB, count: 4KiB}")
             }
@@ -395,6 +401,13 @@ struct ScenarioReader {
             }
         }
         return spec
+    }
+
+    /// Refuses `option` unless `method` reads it, naming the methods that do.
+    func only(_ option: SenderOption, _ node: Node, _ method: SendMethod) throws(ScenarioError) {
+        guard !method.accepts(option) else { return }
+        let methods = SendMethod.accepting(option).map(\.rawValue).joined(separator: ", ")
+        throw error(node, "\(option.rawValue) is for method \(methods), not \(method.rawValue)")
     }
 
     func copySpec(_ node: Node) throws(ScenarioError) -> CopySpec {

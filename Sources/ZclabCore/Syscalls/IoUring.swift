@@ -36,6 +36,19 @@ public final class IoUringRing {
         guard result >= 0 else { throw Errno(-result) }
     }
 
+    /// Queues and submits one SENDMSG_ZC of `vectors` as one iovec on
+    /// `descriptor` (io_uring_prep_sendmsg_zc). One may be in flight at a
+    /// time: wait for its result before the next.
+    public func sendMessageZerocopy(
+        _ vectors: [UnsafeRawBufferPointer], on descriptor: Int32, messageFlags: Int32 = 0,
+        options: SendZerocopyFlags = [], userData: UInt64
+    ) throws(Errno) {
+        let bases: [UnsafeRawPointer?] = vectors.map(\.baseAddress)
+        let lengths = vectors.map(\.count)
+        let result = zcl_uring_sendmsg_zc(ring, descriptor, bases, lengths, vectors.count, messageFlags, options.rawValue, userData)
+        guard result >= 0 else { throw Errno(-result) }
+    }
+
     /// The next completion, or nil when none comes within `milliseconds`
     /// (io_uring_wait_cqe_timeout(3) and io_uring_cqe_seen(3)).
     public func nextCompletion(milliseconds: Int32) throws(Errno) -> IoUringCompletion? {

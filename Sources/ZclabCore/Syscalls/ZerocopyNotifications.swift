@@ -27,6 +27,18 @@ extension FileDescriptor {
         try syscall(retryOnInterrupt: false) { Glibc.send(rawValue, buffer.baseAddress, buffer.count, flags) }
     }
 
+    /// sendmsg(2) of `vectors` as one iovec (no address, no control data)
+    /// with `flags` (e.g. MSG_ZEROCOPY); EINTR is reported, not retried.
+    public func sendMessage(_ vectors: [UnsafeRawBufferPointer], flags: Int32) throws(Errno) -> Int {
+        var iov = vectors.map { iovec(iov_base: UnsafeMutableRawPointer(mutating: $0.baseAddress), iov_len: $0.count) }
+        return try iov.withUnsafeMutableBufferPointer { (vector) throws(Errno) in
+            var message = msghdr()
+            message.msg_iov = vector.baseAddress
+            message.msg_iovlen = vector.count
+            return try syscall(retryOnInterrupt: false) { Glibc.sendmsg(rawValue, &message, flags) }
+        }
+    }
+
     /// recvmsg(2) with MSG_ERRQUEUE | MSG_DONTWAIT: the next MSG_ZEROCOPY
     /// completion, or nil when the error queue is empty. A message of another
     /// origin on the queue is an error (ENOMSG).

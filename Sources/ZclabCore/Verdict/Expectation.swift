@@ -87,7 +87,7 @@ public enum ObservationKeys {
     public static let calls = [
         "open", "read", "write", "sendfile", "splice", "splice_fill", "mmap", "touch", "fcntl", "fcntl_setsig", "fcntl_setlease", "setsockopt",
         "connect", "accept", "shutdown", "truncate", "ftruncate", "pwrite", "capset", "lseek", "copy_file_range", "send", "pread", "send_zc",
-        "io_uring_setup", "io_uring_register", "setrlimit", "socket", "modify", "vmsplice", "ioctl", "socketpair",
+        "io_uring_setup", "io_uring_register", "setrlimit", "socket", "modify", "vmsplice", "ioctl", "socketpair", "sendmsg", "sendmsg_zc",
     ]
     public static let callFields = ["calls", "return_total", "return_min", "return_max", "errno", "duration_ms"]
 

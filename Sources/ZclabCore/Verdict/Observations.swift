@@ -96,7 +96,7 @@ public struct Observations: Sendable {
     /// the first difference), `first_mismatch_kind` (zeros, shifted (stale data
     /// of another offset), new (the overwrite's data), other, short, ...) and
     /// `past_eof_bytes` (bytes beyond the size the file was truncated to).
-    mutating func addComparison(_ prefix: String, bytes: UInt64, mismatch: Mismatch?, truncatedTo: UInt64?, overwrite: PatternContent?) {
+    mutating func addComparison(_ prefix: String, bytes: UInt64, mismatch: Mismatch?, truncatedTo: UInt64?, overwrite: (any ExpectedContent)?) {
         values["\(prefix).intact"] = .flag(mismatch == nil || mismatch?.kind == .short)
         values["\(prefix).matching_bytes"] = .number(Int64(min(mismatch?.offset ?? bytes, bytes)))
         values["\(prefix).first_mismatch_kind"] = .text(mismatch.map { Self.kind(of: $0, overwrite: overwrite) } ?? "none")
@@ -106,7 +106,7 @@ public struct Observations: Sendable {
     }
 
     /// The mismatch's kind, or "new" when the found bytes are the overwrite's data.
-    static func kind(of mismatch: Mismatch, overwrite: PatternContent?) -> String {
+    static func kind(of mismatch: Mismatch, overwrite: (any ExpectedContent)?) -> String {
         guard let overwrite, !mismatch.foundHex.isEmpty, mismatch.offset < overwrite.count else { return mismatch.kind.rawValue }
         var written = [UInt8](repeating: 0, count: min(16, Int(overwrite.count - mismatch.offset)))
         written.withUnsafeMutableBytes { overwrite.fill($0, at: mismatch.offset) }
@@ -115,7 +115,7 @@ public struct Observations: Sendable {
     }
 
     /// The receiver's count and its byte-for-byte check.
-    public mutating func addReceiver(done: AgentEvent?, truncatedTo: UInt64? = nil, overwrite: PatternContent? = nil) {
+    public mutating func addReceiver(done: AgentEvent?, truncatedTo: UInt64? = nil, overwrite: (any ExpectedContent)? = nil) {
         values["receiver.bytes"] = .number(Int64(done?.bytes ?? 0))
         if let stream = done?.stream {
             values["receiver.matches"] = .flag(stream.matches)
@@ -126,7 +126,7 @@ public struct Observations: Sendable {
     }
 
     /// The wire verdict. A capture that dropped packets never counts as a match.
-    public mutating func addWire(_ wire: WireVerdict, dropped: UInt64, truncatedTo: UInt64? = nil, overwrite: PatternContent? = nil) {
+    public mutating func addWire(_ wire: WireVerdict, dropped: UInt64, truncatedTo: UInt64? = nil, overwrite: (any ExpectedContent)? = nil) {
         values["wire.status"] = .text(dropped > 0 && wire.status == .pass ? "unverifiable" : wire.status.rawValue)
         values["wire.bytes"] = .number(Int64(wire.bytes))
         values["wire.matches"] = .flag(wire.status == .pass && dropped == 0)

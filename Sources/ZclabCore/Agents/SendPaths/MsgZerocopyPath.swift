@@ -8,12 +8,13 @@ import CZclabLinux
 /// scenario's script of steps (`ZerocopyScript.swift`).
 struct MsgZerocopyPath: SendPath {
     static let blockingCall = "sendto"
+    static let accepts: Set<SenderOption> = [.zerocopy]
     let options: ZerocopyOptions
     /// Bytes per send (64 KiB by default).
     let chunk: Int
     /// Sends that took an id; nil until the sends are over (or if they failed).
     var sends: UInt32?
-    var notifications: [ZerocopyNotification] = []
+    var completions = ZerocopyCompletions()
     /// A script's steps and what each gave.
     var steps: [ZerocopyStepResult]?
     /// The limits pinned pages are charged against.
@@ -51,32 +52,24 @@ struct MsgZerocopyPath: SendPath {
         var sends: UInt32 = 0
         while position < size {
             let piece = UnsafeRawBufferPointer(rebasing: mapping.bytes[position ..< min(size, position + chunk)])
-            do {
-                let moved = try context.log.record("send", "fd=\(socket.rawValue) len=\(piece.count) flags=MSG_ZEROCOPY") { () throws(Errno) in
+            guard let moved = try completions.attempt(on: socket, { () throws(Errno) in
+                try context.log.record("send", "fd=\(socket.rawValue) len=\(piece.count) flags=MSG_ZEROCOPY") { () throws(Errno) in
                     try socket.send(piece, flags: Int32(MSG_ZEROCOPY))
                 }
-                sends += 1
-                position += moved
-                context.sent += UInt64(moved)
-            } catch .interrupted {
-                continue
-            } catch let error where error == Errno(ENOBUFS) {
-                try awaitNotifications(on: socket, milliseconds: 100)
-                continue
-            }
-            if options.readEvery > 0 && sends % options.readEvery == 0 { try drainNotifications(socket) }
+            }) else { continue }
+            sends += 1
+            position += moved
+            context.sent += UInt64(moved)
+            if options.readEvery > 0 && sends % options.readEvery == 0 { try completions.drain(socket) }
         }
         self.sends = sends
         // Without SO_ZEROCOPY the flag is ignored and no completion will come: look once.
-        let deadline = monotonicNanoseconds() + (options.enable ? 10_000_000_000 : 200_000_000)
-        while completedIDs() < UInt64(sends) && monotonicNanoseconds() < deadline {
-            try awaitNotifications(on: socket, milliseconds: 100)
-        }
+        try completions.awaitAll(sends, on: socket, nanoseconds: options.enable ? 10_000_000_000 : 200_000_000)
     }
 
     func report(into done: inout AgentEvent) {
         done.zerocopy = sends.map {
-            ZerocopyReport(sends: $0, notifications: notifications, steps: steps,
+            ZerocopyReport(sends: $0, notifications: completions.notifications, steps: steps,
                            optmemMax: limits?.optmem, memlock: limits?.memlock, enableError: enableError)
         }
     }
@@ -104,24 +97,6 @@ struct MsgZerocopyPath: SendPath {
         var bytes = [UInt8](repeating: 0, count: 256)
         let count = bytes.withUnsafeMutableBytes { (try? file.read(into: $0)) ?? 0 }
         return String(decoding: bytes.prefix(count), as: UTF8.self).split(separator: "\n").first.map(String.init)
-    }
-
-    /// Reads every completion waiting on the error queue.
-    mutating func drainNotifications(_ socket: FileDescriptor) throws(Errno) {
-        while let notification = try socket.nextZerocopyNotification() { notifications.append(notification) }
-    }
-
-    /// Waits until the error queue is readable (POLLERR) or `milliseconds`
-    /// passed, then drains it.
-    mutating func awaitNotifications(on socket: FileDescriptor, milliseconds: Int32) throws(Errno) {
-        var descriptor = pollfd(fd: socket.rawValue, events: 0, revents: 0)
-        _ = Glibc.poll(&descriptor, 1, milliseconds)
-        try drainNotifications(socket)
-    }
-
-    /// How many send ids the completions so far cover.
-    func completedIDs() -> UInt64 {
-        notifications.reduce(0) { $0 + UInt64($1.hi &- $1.lo) + 1 }
     }
 }
 

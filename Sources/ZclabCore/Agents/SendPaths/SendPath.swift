@@ -10,6 +10,14 @@ protocol SendPath {
     /// The syscall a sender of this path sleeps in when the socket is full:
     /// what the `sender.blocked` trigger looks for in /proc/PID/syscall.
     static var blockingCall: String { get }
+    /// The sender options of a scenario that only some paths read, and
+    /// which of them this one does (the parser refuses the others).
+    static var accepts: Set<SenderOption> { get }
+    /// Whether the path sends the scenario's `header` itself, in the same
+    /// call as the file's first bytes (otherwise the agent sends it first).
+    static var carriesHeader: Bool { get }
+    /// Whether it needs io_uring (skipped with the reason where there is none).
+    static var usesIoUring: Bool { get }
     init(spec: SenderSpec)
     /// Sends `transfer.size` bytes of `transfer.file`; what the calls
     /// reported adds up in `context.sent`, each call in `context.log`.
@@ -19,7 +27,21 @@ protocol SendPath {
 }
 
 extension SendPath {
+    static var accepts: Set<SenderOption> { [] }
+    static var carriesHeader: Bool { false }
+    static var usesIoUring: Bool { false }
     func report(into done: inout AgentEvent) {}
+}
+
+/// A `sender:` key that only some send paths read.
+public enum SenderOption: String, Sendable, CaseIterable {
+    case touchAfterShortWrite = "touch_after_short_write"
+    case zerocopy
+    case rewriteAfterSend = "rewrite_after_send"
+    case ioUring = "io_uring"
+    case script
+    /// TCP_CORK and MSG_MORE around a header sent on its own.
+    case cork, more
 }
 
 /// The connection and the file a path sends, both open.

@@ -3,6 +3,7 @@
 /// calls at chosen offsets (across 2^31 and 2^32, past the end, NULL offset).
 struct SendfilePath: SendPath {
     static let blockingCall = "sendfile"
+    static let accepts: Set<SenderOption> = [.script]
     /// Bytes asked per call; nil asks for the whole rest of the file.
     let chunk: UInt64?
     let script: [ScriptedCall]?

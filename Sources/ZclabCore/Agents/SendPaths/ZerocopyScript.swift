@@ -138,14 +138,11 @@ extension MsgZerocopyPath {
                     calls: count + (result.errno == nil ? 0 : 1), returned: Int64(position), returnMin: nil, returnMax: nil,
                     errno: result.errno, signal: nil, durationNs: 0))
             case .read(let all):
-                let before = notifications.count
-                if all {
-                    try drainNotifications(socket)
-                } else if let notification = try socket.nextZerocopyNotification() {
-                    notifications.append(notification)
-                }
-                result.ranges = ZerocopyScenarioModel.rangeText(notifications[before...].map(ZerocopyCompletion.init))
-                result.returned = Int64(notifications.count - before)
+                let before = completions.notifications.count
+                try completions.drain(socket, all: all)
+                let read = completions.notifications[before...]
+                result.ranges = ZerocopyScenarioModel.rangeText(read.map(ZerocopyCompletion.init))
+                result.returned = Int64(read.count)
             case .poll:
                 (result.poll, result.epoll) = try readiness(socket)
                 result.returned = 0
@@ -164,11 +161,8 @@ extension MsgZerocopyPath {
                 result.returned = Int64(ready)
                 result.poll = PollEvents(rawValue: Int32(descriptor.revents)).description
             case .complete:
-                let deadline = monotonicNanoseconds() + 10_000_000_000
-                while completedIDs() < UInt64(sends) && monotonicNanoseconds() < deadline {
-                    try awaitNotifications(on: socket, milliseconds: 100)
-                }
-                result.returned = Int64(completedIDs())
+                try completions.awaitAll(sends, on: socket, nanoseconds: 10_000_000_000)
+                result.returned = Int64(completions.coveredIDs)
             case .shutdown:
                 do {
                     try context.log.record("shutdown", "fd=\(socket.rawValue) how=SHUT_WR") { () throws(Errno) in
