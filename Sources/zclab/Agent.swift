@@ -47,9 +47,7 @@ struct Agent: ParsableCommand {
         // An agent never outlives its runner: a runner killed outright (SIGKILL)
         // takes its agents with it, and `zclab clean` removes the rest.
         guard AgentChannel.dieWithRunner() else { channel.fail("the runner is gone") }
-        var hello = AgentEvent(.hello)
-        hello.pid = getpid()
-        channel.send(hello)
+        channel.send(.hello(pid: getpid()))
         name.role.start(on: &channel)
     }
 }

@@ -31,10 +31,8 @@ struct VerdictAndReportTests {
     }
 
     @Test func observationsFromSteps() {
-        var done = AgentEvent(.done)
-        done.bytes = 300
-        done.steps = [step("sendfile", 200), step("sendfile", 100), step("sendfile", nil, errno: "EPIPE")]
-        done.message = "EPIPE (Broken pipe)"  // the sender stopped on it
+        let steps = [step("sendfile", 200), step("sendfile", 100), step("sendfile", nil, errno: "EPIPE")]
+        let done = AgentOutcome(steps: steps, result: .sender(SenderResult(bytes: 300, failure: "EPIPE (Broken pipe)")))  // it stopped on it
         var observations = Observations()
         observations.addSender(termination: .exited(0), done: done, blockedIn: nil)
         #expect(observations.values["sender.sendfile.calls"] == .number(3))
@@ -44,8 +42,7 @@ struct VerdictAndReportTests {
         #expect(observations.values["sender.error"] == .text("EPIPE"))
         #expect(observations.values["sender.exit"] == .number(0))
 
-        var retried = done
-        retried.message = nil  // an errno the sender retried past is no error of the transfer
+        let retried = AgentOutcome(steps: steps, result: .sender(SenderResult(bytes: 300)))  // an errno retried past is no error of the transfer
         var carriedOn = Observations()
         carriedOn.addSender(termination: .exited(0), done: retried, blockedIn: nil)
         #expect(carriedOn.values["sender.error"] == .text("none"))
@@ -133,8 +130,8 @@ struct ZerocopyReportTests {
     }
 
     @Test func observations() {
-        var done = AgentEvent(.done)
-        done.zerocopy = ZerocopyReport(sends: 4, notifications: [note(0, 1), ZerocopyNotification(lo: 2, hi: 3, code: .zerocopy, error: 0)])
+        let report = ZerocopyReport(sends: 4, notifications: [note(0, 1), ZerocopyNotification(lo: 2, hi: 3, code: .zerocopy, error: 0)])
+        let done = AgentOutcome(steps: [], result: .sender(SenderResult(bytes: 0, path: .zerocopy(report))))
         var observations = Observations()
         observations.addSender(termination: .exited(0), done: done, blockedIn: nil)
         #expect(observations.values["zerocopy.ids_complete"] == .flag(true))

@@ -41,14 +41,13 @@ public struct ActorAgent {
     }
 
     public mutating func run() -> Never {
-        var done = AgentEvent(.done)
+        var failure: String?
         do {
             try perform(config.operation)
         } catch {
-            done.message = "\(error)"
+            failure = "\(error)"
         }
-        done.steps = log.steps
-        channel.send(done)
+        channel.send(.done(AgentOutcome(steps: log.steps, result: .actor(failure: failure))))
         exit(0)
     }
 

@@ -21,7 +21,10 @@ public struct AgentChannel {
     /// Writes one event line. A runner that went away ends the agent.
     public func send(_ event: AgentEvent) {
         var event = event
-        if event.kind == .done { event.peakRSSKiB = ResourceUse.peakRSSKiBOfThisProcess() }
+        if case .done(var outcome) = event {
+            outcome.peakRSSKiB = ResourceUse.peakRSSKiBOfThisProcess()
+            event = .done(outcome)
+        }
         guard var data = try? encoder.encode(event) else { return }
         data.append(0x0A)
         do {
@@ -33,9 +36,7 @@ public struct AgentChannel {
 
     /// Reports a failure and ends the agent with status 1.
     public func fail(_ message: String) -> Never {
-        var event = AgentEvent(.failed)
-        event.message = message
-        send(event)
+        send(.failed(message: message))
         exit(1)
     }
 

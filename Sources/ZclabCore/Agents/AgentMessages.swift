@@ -28,56 +28,114 @@ public struct SyscallStep: Codable, Sendable, Equatable {
     }
 }
 
-/// What an agent reports. `kind` says which fields are set.
-public struct AgentEvent: Codable, Sendable {
-    public enum Kind: String, Codable, Sendable {
-        /// Agent started: `pid`.
-        case hello
-        /// Receiver listening: `port`.
-        case listening
-        /// TCP connection established.
-        case connected
-        /// Bytes moved so far: `bytes`.
-        case progress
-        /// Receiver stopped reading at its pause point: `bytes`.
-        case paused
-        /// Capture is running: `interface`.
+/// What an agent reports, one event a line.
+public enum AgentEvent: Codable, Sendable {
+    /// Agent started.
+    case hello(pid: Int32)
+    /// Receiver listening.
+    case listening(port: UInt16)
+    /// TCP connection established.
+    case connected
+    /// Bytes moved so far: received (receiver), or TCP payload seen (capture).
+    case progress(bytes: UInt64)
+    /// Receiver stopped reading at its pause point.
+    case paused(bytes: UInt64)
+    /// Capture is running.
+    case captureReady(interface: String)
+    /// Sender: reached a `mark` step, or rewrote its buffer.
+    case marked
+    /// Agent failed; it exits.
+    case failed(message: String)
+    /// Agent finished, with what it did.
+    case done(AgentOutcome)
+
+    /// The event's name, for waiting on one and for messages.
+    public enum Kind: String, Sendable {
+        case hello, listening, connected, progress, paused, marked, failed, done
         case captureReady = "capture_ready"
-        /// Agent finished: `bytes`, `steps`, `sha256`, `stream`/`capture`.
-        case done
-        /// Agent failed: `message`.
-        case failed
-        /// Sender: reached a `mark` step of its script.
-        case marked
     }
 
-    public var kind: Kind
-    public var pid: Int32?
-    public var port: UInt16?
-    public var bytes: UInt64?
-    public var interface: String?
-    public var steps: [SyscallStep]?
-    public var stream: StreamCheck?
-    public var capture: CaptureStatistics?
-    /// Signals the agent received, in order.
-    public var signals: [SignalRecord]?
-    /// The sender's lease, when it took one.
-    public var lease: LeaseReport?
-    /// The sender's MSG_ZEROCOPY sends and completions.
-    public var zerocopy: ZerocopyReport?
-    /// An io_uring SEND_ZC sender's completions.
-    public var uring: IoUringReport?
-    /// A client's view of a program's response.
-    public var client: ClientReport?
-    /// A copy agent's result.
-    public var copy: CopyReport?
-    /// The sender's scripted calls and what each gave.
-    public var script: [ScriptedCall.Result]?
-    /// With `done`: the agent's peak resident memory in KiB.
-    public var peakRSSKiB: Int?
-    public var message: String?
+    public var kind: Kind {
+        switch self {
+        case .hello: .hello
+        case .listening: .listening
+        case .connected: .connected
+        case .progress: .progress
+        case .paused: .paused
+        case .captureReady: .captureReady
+        case .marked: .marked
+        case .failed: .failed
+        case .done: .done
+        }
+    }
+}
 
-    public init(_ kind: Kind) { self.kind = kind }
+/// What every agent reports when it is done, and its role's own result.
+public struct AgentOutcome: Codable, Sendable {
+    /// Its syscalls, consecutive alike calls merged.
+    public var steps: [SyscallStep]
+    public var result: AgentResult
+    /// Its peak resident memory in KiB (set by the channel).
+    public var peakRSSKiB: Int?
+
+    public init(steps: [SyscallStep], result: AgentResult) {
+        self.steps = steps
+        self.result = result
+    }
+
+    public var sender: SenderResult? { if case .sender(let result) = result { result } else { nil } }
+    public var stream: StreamCheck? { if case .receiver(let stream, _) = result { stream } else { nil } }
+    public var client: ClientReport? { if case .receiver(_, let client) = result { client } else { nil } }
+    public var capture: CaptureStatistics? { if case .capture(let statistics) = result { statistics } else { nil } }
+    public var copy: CopyReport? { if case .copy(let report) = result { report } else { nil } }
+}
+
+/// Each role's result.
+public enum AgentResult: Codable, Sendable {
+    case sender(SenderResult)
+    /// The received bytes checked against the file; a client's view of a program's response.
+    case receiver(StreamCheck, client: ClientReport?)
+    /// libpcap's counters and where the capture went.
+    case capture(CaptureStatistics)
+    /// An actor's change to the file; the error that stopped it, if one did.
+    case actor(failure: String?)
+    case copy(CopyReport)
+}
+
+/// What the sender did.
+public struct SenderResult: Codable, Sendable {
+    /// Bytes its send calls reported.
+    public var bytes: UInt64
+    /// Why the sending stopped before the end (the errno is in the last failed step), or nil.
+    public var failure: String?
+    /// Signals it received, in order.
+    public var signals: [SignalRecord]
+    /// Its lease, when it took one.
+    public var lease: LeaseReport?
+    /// What its send path observed beyond the calls.
+    public var path: SendPathReport?
+
+    public init(bytes: UInt64, failure: String? = nil, signals: [SignalRecord] = [], lease: LeaseReport? = nil, path: SendPathReport? = nil) {
+        self.bytes = bytes
+        self.failure = failure
+        self.signals = signals
+        self.lease = lease
+        self.path = path
+    }
+
+    public var zerocopy: ZerocopyReport? { if case .zerocopy(let report) = path { report } else { nil } }
+    public var uring: IoUringReport? { if case .uring(let report) = path { report } else { nil } }
+    public var script: [ScriptedCall.Result]? { if case .script(let results) = path { results } else { nil } }
+}
+
+/// What a send path observed beyond its calls.
+public enum SendPathReport: Codable, Sendable, Equatable {
+    /// MSG_ZEROCOPY sends and their completions.
+    case zerocopy(ZerocopyReport)
+    /// io_uring zero-copy requests and their completions.
+    case uring(IoUringReport)
+    /// What each scripted sendfile call gave.
+    case script([ScriptedCall.Result])
 }
 
 /// What the runner tells a running agent.

@@ -21,9 +21,7 @@ public struct CaptureAgent {
         } catch {
             channel.fail(error.description)
         }
-        var ready = AgentEvent(.captureReady)
-        ready.interface = config.interface
-        channel.send(ready)
+        channel.send(.captureReady(interface: config.interface))
 
         var commands = LineReader(FileDescriptor(rawValue: 0))
         var fds = [
@@ -37,19 +35,14 @@ public struct CaptureAgent {
             if capture.payloadBytes != reported {
                 // How far the transfer is on the wire: the trigger wire.bytes.
                 reported = capture.payloadBytes
-                var progress = AgentEvent(.progress)
-                progress.bytes = reported
-                channel.send(progress)
+                channel.send(.progress(bytes: reported))
             }
             guard fds[1].revents != 0 else { continue }
             // A stop command, or the runner closing our input, ends the capture.
             let more = (try? commands.fill()) ?? false
             if !more || commands.bufferedLine() != nil { break }
         }
-        var done = AgentEvent(.done)
-        done.capture = capture.finish()
-        done.bytes = done.capture?.packets
-        channel.send(done)
+        channel.send(.done(AgentOutcome(steps: [], result: .capture(capture.finish()))))
         exit(0)
     }
 }

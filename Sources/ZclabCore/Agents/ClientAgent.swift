@@ -63,7 +63,7 @@ extension ReceiverAgent {
             var attempts = 0
             let socket = try connect(client, attempts: &attempts)
             let localPort = Self.localPort(of: socket)
-            channel.send(AgentEvent(.connected))
+            channel.send(.connected)
             try ask(client, on: socket)
             let (header, leftover) = client.http ? try readHeader(socket) : ("", [])
             let length = client.http ? Self.contentLength(header) : nil
@@ -73,12 +73,7 @@ extension ReceiverAgent {
                 status: client.http ? Self.status(header) : nil, contentLength: length, header: header, end: end.rawValue,
                 connectAttempts: attempts, localPort: localPort)
             if client.again { (report.againStatus, report.againBytes) = askAgain(client) }
-            var done = AgentEvent(.done)
-            done.bytes = check.bytes
-            done.stream = check
-            done.client = report
-            done.steps = log.steps
-            channel.send(done)
+            channel.send(.done(AgentOutcome(steps: log.steps, result: .receiver(check, client: report))))
             exit(0)
         } catch {
             channel.fail("client: \(error)")

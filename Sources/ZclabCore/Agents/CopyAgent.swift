@@ -51,11 +51,7 @@ public struct CopyAgent {
     public mutating func run() -> Never {
         do {
             let report = try copy()
-            var done = AgentEvent(.done)
-            done.bytes = report.bytes
-            done.copy = report
-            done.steps = log.steps
-            channel.send(done)
+            channel.send(.done(AgentOutcome(steps: log.steps, result: .copy(report))))
             exit(0)
         } catch {
             channel.fail("copy: \(error)")

@@ -42,13 +42,9 @@ public struct ReceiverAgent {
         if let client = config.client { runClient(client) }
         do {
             let connection = try accept()
-            channel.send(AgentEvent(.connected))
+            channel.send(.connected)
             let (check, _) = try receive(from: connection.descriptor)
-            var done = AgentEvent(.done)
-            done.bytes = check.bytes
-            done.stream = check
-            done.steps = log.steps
-            channel.send(done)
+            channel.send(.done(AgentOutcome(steps: log.steps, result: .receiver(check, client: nil))))
             exit(0)
         } catch {
             channel.fail("receiver: \(error)")
@@ -62,9 +58,7 @@ public struct ReceiverAgent {
             try listener.setOption(level: SOL_SOCKET, name: SO_RCVBUF, size)
         }
         try listener.listen(on: address)
-        var listening = AgentEvent(.listening)
-        listening.port = config.port
-        channel.send(listening)
+        channel.send(.listening(port: config.port))
         let connection = try log.record("accept", "fd=\(listener.descriptor.rawValue)", returnValue: { Int64($0.descriptor.rawValue) }) {
             () throws(Errno) in try listener.accept()
         }
@@ -119,9 +113,7 @@ public struct ReceiverAgent {
             let now = monotonicNanoseconds()
             if now - lastProgress > 200_000_000 {
                 lastProgress = now
-                var progress = AgentEvent(.progress)
-                progress.bytes = received
-                channel.send(progress)
+                channel.send(.progress(bytes: received))
             }
         }
         return (verifier.finish().streamCheck, end)
@@ -129,9 +121,7 @@ public struct ReceiverAgent {
 
     /// Tells the runner it paused and blocks until it says resume.
     private mutating func pauseUntilResumed(at received: UInt64) {
-        var paused = AgentEvent(.paused)
-        paused.bytes = received
-        channel.send(paused)
+        channel.send(.paused(bytes: received))
         while true {
             guard let command = try? channel.receive(AgentCommand.self) else {
                 channel.fail("receiver: the runner went away while paused")

@@ -75,7 +75,7 @@ public struct SenderAgent {
         var lease: (report: LeaseReport, descriptor: FileDescriptor)?
         do {
             let socket = try connect()
-            context.channel.send(AgentEvent(.connected))
+            context.channel.send(.connected)
             let writable = config.lease?.openForWriting == true
             let file = FileDescriptor(rawValue: try context.log.record(
                 "open", "path=\(config.path) flags=\(writable ? "O_RDWR" : "O_RDONLY")"
@@ -95,14 +95,11 @@ public struct SenderAgent {
         } catch {
             failure = error.description  // the errno is in the last step
         }
-        var done = AgentEvent(.done)
-        done.bytes = context.sent
-        done.steps = context.log.steps
-        done.signals = SignalRecorder.records(mapping: context.mapping?.bytes, mappingOffset: context.mappingOffset)
-        done.lease = lease?.report
-        path.report(into: &done)
-        done.message = failure
-        context.channel.send(done)
+        let result = SenderResult(
+            bytes: context.sent, failure: failure,
+            signals: SignalRecorder.records(mapping: context.mapping?.bytes, mappingOffset: context.mappingOffset),
+            lease: lease?.report, path: path.report)
+        context.channel.send(.done(AgentOutcome(steps: context.log.steps, result: .sender(result))))
         exit(0)
     }
 

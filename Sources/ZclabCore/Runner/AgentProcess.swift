@@ -7,7 +7,7 @@ final class AgentProcess {
     let role: AgentName
     let process: ChildProcess
     private var reader: LineReader
-    private(set) var finished: AgentEvent?
+    private(set) var finished: AgentOutcome?
     private(set) var failure: String?
 
     /// Starts `executable agent ROLE` in `namespace` (nil: where the runner
@@ -42,9 +42,9 @@ final class AgentProcess {
                 failure = "\(role) agent wrote an unreadable line: \(line.prefix(200))"
                 continue
             }
-            switch event.kind {
-            case .done: finished = event
-            case .failed: failure = "\(role) agent failed: \(event.message ?? "no message")"
+            switch event {
+            case .done(let outcome): finished = outcome
+            case .failed(let message): failure = "\(role) agent failed: \(message)"
             default: break
             }
             events.append(event)

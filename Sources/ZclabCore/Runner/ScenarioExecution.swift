@@ -109,9 +109,9 @@ final class ScenarioExecution {
             result.agents = ["sender": "\(senderEnd)", "receiver": "\(receiverEnd)"]
             let senderDone = sender!.finished
             result.steps = runnerSteps + (senderDone?.steps ?? []) + actorSteps + (receiverDone?.steps ?? [])
-            result.signals = senderDone?.signals ?? []
+            result.signals = senderDone?.sender?.signals ?? []
             observations.addSender(termination: senderEnd, done: senderDone, blockedIn: blockedIn)
-            if let kernel = senderDone?.zerocopy, let (comparison, record) = ZerocopyScenarioModel.compare(scenario, kernel: kernel) {
+            if let kernel = senderDone?.sender?.zerocopy, let (comparison, record) = ZerocopyScenarioModel.compare(scenario, kernel: kernel) {
                 observations.addModelComparison(comparison)
                 result.model = record
             }
@@ -236,12 +236,12 @@ final class ScenarioExecution {
             CopyAgent.self, namespace: nil, executable: runner.executable, config: config, logPath: "\(directory)/agents.log")
         copier = agent
         let started = monotonicNanoseconds()
-        let done = try waitFor(agent, .done, within: scenario.timeout)
+        let done = try waitForOutcome(agent, within: scenario.timeout)
         let seconds = Double(monotonicNanoseconds() - started) / 1e9
         result.agents = ["copier": "\(agent.stop())"]
-        result.steps = runnerSteps + (done.steps ?? [])
+        result.steps = runnerSteps + done.steps
         var observations = Observations()
-        observations.addCalls(done.steps ?? [], actor: "copier")
+        observations.addCalls(done.steps, actor: "copier")
         if let report = done.copy {
             result.received = report.check
             observations.addCopy(report)
@@ -475,12 +475,12 @@ final class ScenarioExecution {
             let watching = pending.first?.triggers.contains(.senderBlocked) == true
             let capturing = captures.map(\.agent)
             for (agent, event) in try pollEvents([sender].compactMap { $0 } + [receiver] + actors + capturing, timeoutMs: watching ? 2 : 100) {
-                switch event.kind {
-                case .progress where agent.role == .capture: wireSeen = max(wireSeen, event.bytes ?? 0)
+                switch event {
+                case .progress(let bytes) where agent.role == .capture: wireSeen = max(wireSeen, bytes)
                 case .paused: receiverPaused = true
                 case .marked: senderMarked = true
-                case .hello where agent === sender: senderPid = event.pid
-                case .progress: runner.report("\(scenario.name): received \(ByteCount.describe(event.bytes ?? 0)) of \(ByteCount.describe(scenario.file.size))")
+                case .hello(let pid) where agent === sender: senderPid = pid
+                case .progress(let bytes): runner.report("\(scenario.name): received \(ByteCount.describe(bytes)) of \(ByteCount.describe(scenario.file.size))")
                 default: break
                 }
             }
@@ -569,7 +569,7 @@ final class ScenarioExecution {
         var statistics: [(CaptureSpec.Side, CaptureStatistics)] = []
         for (side, agent) in captures {
             try agent.send(AgentCommand(.stop))
-            let done = try waitFor(agent, .done, within: 30)
+            let done = try waitForOutcome(agent, within: 30)
             guard let stats = done.capture else { throw ScenarioFailure("capture agent reported no statistics") }
             statistics.append((side, stats))
         }
@@ -599,6 +599,14 @@ final class ScenarioExecution {
             if agent.hasEnded { throw ScenarioFailure("\(agent.role) agent ended without reporting (\(agent.process.wait()))") }
         }
         throw ScenarioFailure("\(agent.role) agent did not report \(kind.rawValue) within \(seconds) s")
+    }
+
+    /// Waits for `agent` to be done, and returns what it did.
+    func waitForOutcome(_ agent: AgentProcess, within seconds: Double) throws -> AgentOutcome {
+        guard case .done(let outcome) = try waitFor(agent, .done, within: seconds) else {
+            throw ScenarioFailure("\(agent.role) agent: a done event without its outcome")
+        }
+        return outcome
     }
 
     func checkSignals() throws {

@@ -8,22 +8,23 @@ public struct Observations: Sendable {
     public init() {}
 
     /// The sender's fate, totals and per-call figures.
-    public mutating func addSender(termination: Termination, done: AgentEvent?, blockedIn: String?) {
+    public mutating func addSender(termination: Termination, done: AgentOutcome?, blockedIn: String?) {
+        let result = done?.sender
         switch termination {
         case .exited(let code): values["sender.exit"] = .number(Int64(code))
         case .signaled(let signal): values["sender.exit"] = .text(signalName(signal))
         }
-        values["sender.bytes"] = .number(Int64(done?.bytes ?? 0))
+        values["sender.bytes"] = .number(Int64(result?.bytes ?? 0))
         let steps = done?.steps ?? []
         // Only an errno that ended the sending counts; one it retried past (EINTR, ENOBUFS) does not.
-        let stopped = done?.message != nil
+        let stopped = result?.failure != nil
         values["sender.error"] = .text(stopped ? steps.last(where: { $0.errno != nil })?.errno ?? "none" : "none")
         values["sender.blocked_in"] = .text(blockedIn ?? "none")
-        let signals = done?.signals ?? []
+        let signals = result?.signals ?? []
         values["sender.signal"] = .text(signals.first?.signal ?? "none")
         values["sender.signal_code"] = .text(signals.first?.code ?? "none")
         values["sender.fault_offset"] = signals.first?.fileOffset.map { .number(Int64($0)) } ?? .text("none")
-        if let lease = done?.lease {
+        if let lease = result?.lease {
             values["sender.lease_set"] = .text(lease.set)
             values["sender.lease_before"] = .text(lease.before?.rawValue ?? "none")
             values["sender.lease_after"] = .text(lease.after?.rawValue ?? "none")
@@ -33,8 +34,8 @@ public struct Observations: Sendable {
             values["sender.lease_in_handler"] = .text(breakSignal?.leaseInHandler?.rawValue ?? "none")
             values["sender.handler_action"] = .text(breakSignal?.handlerAction ?? "none")
         }
-        if let zerocopy = done?.zerocopy { addZerocopy(zerocopy) }
-        if let uring = done?.uring {
+        if let zerocopy = result?.zerocopy { addZerocopy(zerocopy) }
+        if let uring = result?.uring {
             values["uring.sends"] = .number(Int64(uring.sends))
             values["uring.short_sends"] = .number(Int64(uring.shortSends))
             values["uring.notifications"] = .number(Int64(uring.notifications))
@@ -46,7 +47,7 @@ public struct Observations: Sendable {
             values["uring.misuse_more"] = uring.misuseMore.map { .flag($0) } ?? .text("none")
             values["uring.misuse_notification"] = uring.misuseNotification.map { .flag($0) } ?? .text("none")
         }
-        for (index, result) in (done?.script ?? []).enumerated() {
+        for (index, result) in (result?.script ?? []).enumerated() {
             let key = "sender.script.\(index + 1)"
             values["\(key).return"] = result.returned.map { .number($0) } ?? .text("error")
             values["\(key).errno"] = .text(result.errno ?? "none")
@@ -115,8 +116,8 @@ public struct Observations: Sendable {
     }
 
     /// The receiver's count and its byte-for-byte check.
-    public mutating func addReceiver(done: AgentEvent?, truncatedTo: UInt64? = nil, overwrite: (any ExpectedContent)? = nil) {
-        values["receiver.bytes"] = .number(Int64(done?.bytes ?? 0))
+    public mutating func addReceiver(done: AgentOutcome?, truncatedTo: UInt64? = nil, overwrite: (any ExpectedContent)? = nil) {
+        values["receiver.bytes"] = .number(Int64(done?.stream?.bytes ?? 0))
         if let stream = done?.stream {
             values["receiver.matches"] = .flag(stream.matches)
             values["receiver.first_mismatch"] = stream.firstMismatch.map { .number(Int64($0.offset)) } ?? .text("none")

@@ -43,14 +43,14 @@ struct IoUringSendZcPath: SendPath {
     /// Bytes per request (64 KiB by default).
     let chunk: Int
     /// Every completion, in the order reaped; nil until the ring exists.
-    private var report: IoUringReport?
+    private var completions: IoUringReport?
 
     init(spec: SenderSpec) {
         options = spec.uring ?? IoUringSendOptions()
         chunk = Int(spec.chunk ?? 64 << 10)
     }
 
-    func report(into done: inout AgentEvent) { done.uring = report }
+    var report: SendPathReport? { completions.map { .uring($0) } }
 
     mutating func send(_ transfer: Transfer, _ context: inout SendContext) throws(Errno) {
         let (file, size, socket) = (transfer.file, transfer.size, transfer.socket)
@@ -58,7 +58,7 @@ struct IoUringSendZcPath: SendPath {
             try IoUringRing(entries: 64)
         }
         var ledger = IoUringLedger(reportUsage: options.reportUsage)
-        defer { report = ledger.finish() }
+        defer { completions = ledger.finish() }
         guard size > 0 else { return }
         let mapping = try context.mapWhole(transfer)
         defer { mapping.unmap() }

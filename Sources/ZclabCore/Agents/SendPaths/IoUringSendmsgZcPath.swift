@@ -13,7 +13,7 @@ struct IoUringSendmsgZcPath: SendPath {
     let chunk: Int
     let rewriteAfterSend: UInt64?
     /// Every completion, in the order reaped; nil until the ring exists.
-    private var report: IoUringReport?
+    private var completions: IoUringReport?
 
     init(spec: SenderSpec) {
         header = spec.framing?.header ?? 0
@@ -21,7 +21,7 @@ struct IoUringSendmsgZcPath: SendPath {
         rewriteAfterSend = spec.rewriteAfterSend
     }
 
-    func report(into done: inout AgentEvent) { done.uring = report }
+    var report: SendPathReport? { completions.map { .uring($0) } }
 
     mutating func send(_ transfer: Transfer, _ context: inout SendContext) throws(Errno) {
         let socket = transfer.socket.rawValue
@@ -29,7 +29,7 @@ struct IoUringSendmsgZcPath: SendPath {
             try IoUringRing(entries: 64)
         }
         var ledger = IoUringLedger(reportUsage: true)
-        defer { report = ledger.finish() }
+        defer { completions = ledger.finish() }
         var source = try VectoredSource(transfer, header: header, chunk: chunk, privateCopy: rewriteAfterSend != nil, &context)
         defer { source.release() }
         do {

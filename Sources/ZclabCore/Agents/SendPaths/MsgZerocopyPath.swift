@@ -67,10 +67,10 @@ struct MsgZerocopyPath: SendPath {
         try completions.awaitAll(sends, on: socket, nanoseconds: options.enable ? 10_000_000_000 : 200_000_000)
     }
 
-    func report(into done: inout AgentEvent) {
-        done.zerocopy = sends.map {
-            ZerocopyReport(sends: $0, notifications: completions.notifications, steps: steps,
-                           optmemMax: limits?.optmem, memlock: limits?.memlock, enableError: enableError)
+    var report: SendPathReport? {
+        sends.map {
+            .zerocopy(ZerocopyReport(sends: $0, notifications: completions.notifications, steps: steps,
+                                     optmemMax: limits?.optmem, memlock: limits?.memlock, enableError: enableError))
         }
     }
 

@@ -5,7 +5,7 @@ import Glibc
 /// One way of moving the test file into the socket: its options, its loop
 /// and its state. The sender agent connects, opens the file and sends any
 /// header; then the path of the scenario's `method` (`SendMethod.path`)
-/// sends the file, and adds what it observed to the agent's `done` event.
+/// sends the file, and reports what it observed beyond its calls.
 protocol SendPath {
     /// The syscall a sender of this path sleeps in when the socket is full:
     /// what the `sender.blocked` trigger looks for in /proc/PID/syscall.
@@ -22,15 +22,15 @@ protocol SendPath {
     /// Sends `transfer.size` bytes of `transfer.file`; what the calls
     /// reported adds up in `context.sent`, each call in `context.log`.
     mutating func send(_ transfer: Transfer, _ context: inout SendContext) throws(Errno)
-    /// What this path adds to the sender's `done` event.
-    func report(into done: inout AgentEvent)
+    /// What this path observed beyond its calls, for the sender's result.
+    var report: SendPathReport? { get }
 }
 
 extension SendPath {
     static var accepts: Set<SenderOption> { [] }
     static var carriesHeader: Bool { false }
     static var usesIoUring: Bool { false }
-    func report(into done: inout AgentEvent) {}
+    var report: SendPathReport? { nil }
 }
 
 /// A `sender:` key that only some send paths read.

@@ -39,9 +39,7 @@ struct SendfilePath: SendPath {
         }
     }
 
-    func report(into done: inout AgentEvent) {
-        if script != nil { done.script = results }
-    }
+    var report: SendPathReport? { script == nil ? nil : .script(results) }
 
     /// The scripted calls, each reported with its result and the offset after
     /// it (the offset variable, or the file position for NULL).

@@ -58,7 +58,5 @@ struct SendmsgZerocopyPath: SendPath {
         try completions.awaitAll(sends, on: socket, nanoseconds: 10_000_000_000)
     }
 
-    func report(into done: inout AgentEvent) {
-        done.zerocopy = sends.map { ZerocopyReport(sends: $0, notifications: completions.notifications) }
-    }
+    var report: SendPathReport? { sends.map { .zerocopy(ZerocopyReport(sends: $0, notifications: completions.notifications)) } }
 }

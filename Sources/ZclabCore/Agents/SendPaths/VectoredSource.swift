@@ -84,6 +84,6 @@ struct VectoredSource {
         let range = lastFileRange.lowerBound ..< min(lastFileRange.upperBound, lastFileRange.lowerBound + Int(bytes))
         copy.rewrite(range)
         context.logModify(offset: range.lowerBound, length: range.count, "after \(after) returned")
-        context.channel.send(AgentEvent(.marked))
+        context.channel.send(.marked)
     }
 }

@@ -45,7 +45,7 @@ struct VmsplicePath: SendPath {
         let range = lastChunk.lowerBound ..< min(lastChunk.upperBound, lastChunk.lowerBound + Int(rewriteAfterSend))
         buffer.rewrite(range)
         context.logModify(offset: range.lowerBound, length: range.count, "after vmsplice and splice returned")
-        context.channel.send(AgentEvent(.marked))
+        context.channel.send(.marked)
         // The socket holds the pages until they are sent and acknowledged: keep the buffer till then.
         try context.log.record("ioctl", "fd=\(transfer.socket.rawValue) SIOCOUTQ until 0") { () throws(Errno) in
             while try syscall({ zcl_unsent_bytes(transfer.socket.rawValue) }) > 0 { usleep(1000) }

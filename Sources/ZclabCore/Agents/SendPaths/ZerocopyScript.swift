@@ -153,7 +153,7 @@ extension MsgZerocopyPath {
                 result.returned = Int64(range.count)
                 context.logModify(offset: range.lowerBound, length: range.count, "after send returned")
             case .mark:
-                context.channel.send(AgentEvent(.marked))
+                context.channel.send(.marked)
                 result.returned = 0
             case .wait:
                 var descriptor = pollfd(fd: socket.rawValue, events: 0, revents: 0)
