@@ -26,15 +26,7 @@ struct FindingsCommand: ParsableCommand {
             printError("\(error)")
             throw ExitCode(2)
         }
-        var runs: [RunReport] = []
-        for path in reports {
-            do {
-                runs.append(try JSONDecoder().decode(RunReport.self, from: Data(contentsOf: URL(fileURLWithPath: path))))
-            } catch {
-                printError("\(path): not a zclab report: \(error)")
-                throw ExitCode(2)
-            }
-        }
+        let runs = try reports.map { try loadReport($0) }
         print(Findings.markdown(claimList, reports: runs), terminator: "")
     }
 }
