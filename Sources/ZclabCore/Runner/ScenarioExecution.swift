@@ -86,6 +86,7 @@ final class ScenarioExecution {
         try superviseTransfer()
         let transferSeconds = Double(monotonicNanoseconds() - transferStarted) / 1e9
         let statistics = try stopCaptures()
+        try checkSignals()
 
         var observations = Observations()
         if !featureEntries.isEmpty {
@@ -159,6 +160,7 @@ final class ScenarioExecution {
             observations.values["wire.packets"] = .number(Int64(busiest?.packets ?? 0))
         }
         for (side, stats) in statistics where side != judgedSide && stats.samplePath == nil && !unpredictable {
+            try checkSignals()
             runner.report("\(scenario.name): verifying \(stats.path)")
             let wire = try WireVerifier.verify(capture: stats.path, flow: flow, expected: content)
                 .body(after: UInt64(header.count))
@@ -166,6 +168,7 @@ final class ScenarioExecution {
             observations.addFrames(side: side.rawValue, wire, dropped: dropped)
         }
         if let judged = statistics.first(where: { $0.0 == judgedSide }), !unpredictable {
+            try checkSignals()
             runner.report("\(scenario.name): verifying \(judged.1.path)")
             if let samples = judged.1.samplePath {
                 // Headers of every packet tell whether the whole sequence space went by;
@@ -191,6 +194,7 @@ final class ScenarioExecution {
                 frames[judged.0.rawValue] = wire.frames
             }
         }
+        try checkSignals()
         result.frames = frames.isEmpty ? nil : frames
         if scenario.program != nil, let wire = result.wire, let received = result.received {
             // The capture and the client saw the same body: as long, and differing (or not) at the same offset.
