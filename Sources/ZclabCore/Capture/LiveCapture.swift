@@ -128,8 +128,11 @@ public final class LiveCapture {
         let linkType = LinkType(rawValue: UInt32(pcap_datalink(handle)))
         while pcap_next_ex(handle, &header, &data) == 1, let header, let data {
             let bytes = UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen))
-            if case .success(let segment) = PacketDecoder.decode(bytes, linkType: linkType, originalLength: Int(header.pointee.len)) {
-                payloadBytes += UInt64(segment.payloadLength)
+            switch PacketDecoder.decode(bytes, linkType: linkType, originalLength: Int(header.pointee.len)) {
+            case .success(let segment): payloadBytes += UInt64(segment.payloadLength)
+            // A fragment's data is payload but for the TCP header in the first one: close enough for progress.
+            case .failure(.fragment(let fragment)): payloadBytes += UInt64(fragment.data.count)
+            case .failure: break
             }
             if let sampler {
                 var kept = header.pointee
