@@ -416,7 +416,7 @@ final class ScenarioExecution {
                 : (topology.senderNamespace, topology.senderInterface)
             let config = CaptureConfig(
                 interface: interface, path: "\(directory)/\(side.rawValue).pcap",
-                filter: "tcp port \(scenario.port) and host \(topology.senderAddress) and host \(topology.receiverAddress)",
+                filter: CaptureConfig.tcpFilter(port: scenario.port, between: topology.senderAddress, and: topology.receiverAddress),
                 snaplen: scenario.capture.snaplen,
                 bufferSize: scenario.capture.bufferSize ?? CaptureSpec.ringSize(for: scenario.expectedStream.count),
                 incomingOnly: interface == "lo",
