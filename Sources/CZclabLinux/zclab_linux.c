@@ -51,16 +51,6 @@ int zcl_signalfd_open(const int *signals, int count) {
     sigemptyset(&set);
     for (int i = 0; i < count; i++) sigaddset(&set, signals[i]);
     if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0) return -1;
-    // A signal whose disposition is SIG_IGN is discarded when it is sent,
-    // blocked or not, and never reaches the signalfd; a background job of a
-    // non-interactive shell (`zclab run ... &`) starts with SIGINT ignored.
-    // While blocked, the default action cannot run, so SIG_DFL is safe.
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    action.sa_handler = SIG_DFL;
-    for (int i = 0; i < count; i++) {
-        if (sigaction(signals[i], &action, NULL) != 0) return -1;
-    }
     return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 

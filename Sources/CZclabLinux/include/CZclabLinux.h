@@ -49,8 +49,7 @@ extern const int zcl_F_SETPIPE_SZ;
 extern const int zcl_F_GETPIPE_SZ;
 
 /// signalfd(2) for the given signals, which it also blocks in the calling
-/// thread and resets to SIG_DFL (an ignored signal would never reach the
-/// descriptor). Returns the descriptor, or -1 with errno set.
+/// thread. Returns the descriptor, or -1 with errno set.
 int zcl_signalfd_open(const int *signals, int count);
 
 /// Reads one signalfd_siginfo from `fd`; stores its ssi_signo.

@@ -8,6 +8,12 @@ import Glibc
 /// tears down in order; the run then ends with 128 + the signal's number.
 /// Create it first thing in `main`, before any thread starts.
 ///
+/// A disposition of SIG_IGN does not lose them: a background job of a
+/// non-interactive shell (`zclab run ... &` in a script) starts with SIGINT
+/// ignored, but the kernel never ignores a blocked signal (sig_ignored() in
+/// kernel/signal.c), so it still queues for the descriptor; the end-to-end
+/// tests start zclab that way.
+///
 /// SIGPIPE is ignored: results stream to standard output as scenarios finish,
 /// and a reader that goes away (`zclab run | head -1`) must not kill the
 /// runner with namespaces still up; the write fails instead and the run goes on.
