@@ -162,7 +162,7 @@ final class ScenarioExecution {
         for (side, stats) in statistics where side != judgedSide && stats.samplePath == nil && !unpredictable {
             try checkSignals()
             runner.report("\(scenario.name): verifying \(stats.path)")
-            let wire = try WireVerifier.verify(capture: stats.path, flow: flow, expected: content)
+            let wire = try WireVerifier.verify(capture: stats.path, flow: flow, expected: content, checkpoint: checkSignals)
                 .body(after: UInt64(header.count))
             frames[side.rawValue] = wire.frames
             observations.addFrames(side: side.rawValue, wire, dropped: dropped)
@@ -174,8 +174,8 @@ final class ScenarioExecution {
                 // Headers of every packet tell whether the whole sequence space went by;
                 // the sampled packets are checked byte for byte.
                 let headers = try WireVerifier.verify(
-                    capture: judged.1.path, flow: .port(scenario.port), expected: content, sampled: true)
-                let wire = try WireVerifier.verify(capture: samples, flow: .port(scenario.port), expected: content, sampled: true)
+                    capture: judged.1.path, flow: .port(scenario.port), expected: content, sampled: true, checkpoint: checkSignals)
+                let wire = try WireVerifier.verify(capture: samples, flow: .port(scenario.port), expected: content, sampled: true, checkpoint: checkSignals)
                 result.wire = wire
                 observations.addWire(wire, dropped: dropped, truncatedTo: truncatedTo, overwrite: overwrite)
                 observations.addCoverage(headers)
@@ -185,7 +185,7 @@ final class ScenarioExecution {
                 let unverified = windows.filter { window in wire.gaps.contains { $0.lower < window.upper && window.lower < $0.upper } }
                 observations.values["wire.marks_verified"] = .flag(wire.status == .pass && unverified.isEmpty)
             } else {
-                let wire = try WireVerifier.verify(capture: judged.1.path, flow: flow, expected: content)
+                let wire = try WireVerifier.verify(capture: judged.1.path, flow: flow, expected: content, checkpoint: checkSignals)
                     .body(after: UInt64(header.count))
                 result.wire = wire
                 observations.addWire(wire, dropped: dropped, truncatedTo: truncatedTo, overwrite: overwrite)

@@ -96,9 +96,13 @@ public enum WireVerifier {
     /// A capture that keeps the payload only of chosen stretches of the stream
     /// (`sampled`) is judged on those: its holes are counted in
     /// `missingBytes` and `gaps` but are not findings.
+    ///
+    /// `checkpoint` is called every few thousand packets; what it throws ends
+    /// the verification (the runner stops there on Ctrl-C).
     public static func verify(
         capture path: String, flow selector: FlowSelector,
-        expected: any ExpectedContent, startOffset: UInt64 = 0, sampled: Bool = false
+        expected: any ExpectedContent, startOffset: UInt64 = 0, sampled: Bool = false,
+        checkpoint: () throws -> Void = {}
     ) throws -> WireVerdict {
         let file = try PcapFile(path: path)
         if let linkType = file.fileLinkType, !PacketDecoder.supports(linkType) {
@@ -109,9 +113,9 @@ public enum WireVerifier {
         case let .exact(key):
             flow = key
         case .busiest:
-            flow = busiest(try flows(in: file)).map(\.flow)
+            flow = busiest(try flows(in: file, checkpoint: checkpoint)).map(\.flow)
         case let .port(port):
-            flow = busiest(try flows(in: file).filter {
+            flow = busiest(try flows(in: file, checkpoint: checkpoint).filter {
                 $0.flow.sourcePort == port || $0.flow.destinationPort == port
             }).map(\.flow)
         }
@@ -121,7 +125,7 @@ public enum WireVerifier {
         var skipped = SkipTally()
         var frames = FrameTally()
         let fragments = IPFragmentReassembler()
-        try forEachSegment(in: file, fragments: fragments, skipped: &skipped) { segment, packet, wireLength in
+        try forEachSegment(in: file, fragments: fragments, skipped: &skipped, checkpoint: checkpoint) { segment, packet, wireLength in
             if segment.flow == flow {
                 reassembler.add(segment, packet: packet)
                 frames.add(segment, packet: packet, wireLength: wireLength)
@@ -179,10 +183,10 @@ public enum WireVerifier {
         try flows(in: PcapFile(path: path))
     }
 
-    private static func flows(in file: PcapFile) throws -> [FlowSummary] {
+    private static func flows(in file: PcapFile, checkpoint: () throws -> Void = {}) throws -> [FlowSummary] {
         var summaries: [FlowKey: FlowSummary] = [:]
         var skipped = SkipTally()
-        try forEachSegment(in: file, fragments: IPFragmentReassembler(), skipped: &skipped) { segment, _, _ in
+        try forEachSegment(in: file, fragments: IPFragmentReassembler(), skipped: &skipped, checkpoint: checkpoint) { segment, _, _ in
             summaries[segment.flow, default: FlowSummary(flow: segment.flow, packets: 0, payloadBytes: 0)]
                 .packets += 1
             summaries[segment.flow]!.payloadBytes += UInt64(segment.payloadLength)
@@ -196,12 +200,13 @@ public enum WireVerifier {
     /// decoded from and its length on the wire; a fragmented datagram's
     /// segment comes when its last piece does, decoded from the rebuilt
     /// datagram (its wire length the datagram's). Packets with no segment
-    /// are counted in `skipped`.
+    /// are counted in `skipped`; `checkpoint` is called every 4096 packets.
     private static func forEachSegment(
         in file: PcapFile, fragments: IPFragmentReassembler, skipped: inout SkipTally,
-        _ body: (TCPSegment, UnsafeRawBufferPointer, Int) -> Void
+        checkpoint: () throws -> Void, _ body: (TCPSegment, UnsafeRawBufferPointer, Int) -> Void
     ) throws {
         try file.forEachPacket { packet in
+            if packet.number % 4096 == 0 { try checkpoint() }
             switch PacketDecoder.decode(packet.bytes, linkType: packet.linkType, originalLength: packet.originalLength) {
             case let .success(segment):
                 skipped.decodedPackets += 1
