@@ -63,7 +63,10 @@ func prepareOutputFolder(_ path: String, option: String = "--out") throws {
             throw usageFailure("\(option) \(path): cannot create \(prefix): \(Errno.current)")
         }
     }
-    guard access(path, W_OK) == 0 else { throw usageFailure("\(option) \(path): cannot write there: \(Errno.current)") }
+    // access(2) says yes to root almost everywhere (/proc, /sys): try it.
+    let probe = "\(path)/.zcl-write-check-\(getpid())"
+    guard mkdir(probe, 0o700) == 0 else { throw usageFailure("\(option) \(path): cannot write there: \(Errno.current)") }
+    rmdir(probe)
 }
 
 /// Writes `text` to the file `path` named by `option`, or exits 2 saying why not.

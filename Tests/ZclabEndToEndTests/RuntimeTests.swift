@@ -50,6 +50,7 @@ extension EndToEnd {
                 (["list", empty], "no scenario file in \(empty)"),
                 (["run", "--out", "/etc/hostname", Self.loopback], "--out /etc/hostname: /etc/hostname exists and is not a folder"),
                 (["run", "--out", "/proc/zcl-out", Self.loopback], "--out /proc/zcl-out: cannot create /proc/zcl-out"),
+                (["run", "--out", "/sys", Self.loopback], "--out /sys: cannot write there"),
                 (["run", "--baseline", dir + "/missing.json", "--out", dir + "/baseline", Self.loopback], "--baseline \(dir)/missing.json: no such file"),
                 (["run", "--baseline", dir + "/shape.json", "--out", dir + "/baseline", Self.loopback], "not a zclab report: missing field"),
                 (["report", "verify", dir + "/missing.json"], "\(dir)/missing.json: no such file"),
