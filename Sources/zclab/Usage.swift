@@ -75,12 +75,13 @@ func writeOutputFile(_ text: String, to path: String, option: String = "--out") 
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
         throw usageFailure("\(option) \(path): is a folder, not a file")
     }
-    let parent = (path as NSString).deletingLastPathComponent
-    guard access(parent.isEmpty ? "." : parent, W_OK) == 0 else {
-        throw usageFailure("\(option) \(path): cannot write in \(parent.isEmpty ? "." : parent): \(Errno.current)")
-    }
-    do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-        throw usageFailure("\(option) \(path): cannot write: \(error.localizedDescription)")
+    do {
+        let file = try FileDescriptor.open(path, [.writeOnly, .create, .truncate])
+        defer { try? file.close() }
+        let bytes = Array(text.utf8)
+        try bytes.withUnsafeBytes { try file.writeAll($0) }
+    } catch {
+        throw usageFailure("\(option) \(path): cannot write: \(error)")
     }
 }
 
