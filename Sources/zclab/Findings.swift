@@ -21,6 +21,7 @@ struct FindingsCommand: ParsableCommand {
     var claims: String = "docs/claims.yaml"
 
     func run() throws {
+        guard FileManager.default.fileExists(atPath: claims) else { throw usageFailure("--claims \(claims): no such file") }
         let claimList: [Claim]
         do { claimList = try Findings.loadClaims(claims) } catch {
             printError("\(error)")

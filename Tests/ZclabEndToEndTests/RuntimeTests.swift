@@ -61,6 +61,7 @@ extension EndToEnd {
                 (["report", "html", report, "--out", dir], "--out \(dir): is a folder, not a file"),
                 (["rerun", dir + "/shape.json"], "not a zclab report: missing field"),
                 (["findings", dir + "/text.json"], "not a zclab report: not JSON"),
+                (["findings", report, "--claims", dir + "/claims.yaml"], "--claims \(dir)/claims.yaml: no such file"),
             ]
             for (arguments, message) in cases {
                 let result = try run([zclabExecutable()] + arguments)
