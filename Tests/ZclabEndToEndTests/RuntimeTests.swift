@@ -194,6 +194,26 @@ extension EndToEnd {
             #expect(firstResultBeforeEnd == true, "\(text)")
             #expect(text.hasPrefix("TAP version 13\n1..2\nok 1 - sendfile-loopback\nok 2 - tso-off-mid-transfer\n"), "\(text)")
         }
+
+        /// `zclab run | head -1`: the reader goes after the first line; the
+        /// run must go on to its end and remove everything, not die of SIGPIPE.
+        @Test func aReaderThatGoesAwayDoesNotKillTheRun() throws {
+            let dir = try scratch()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let child = try ChildProcess(
+                [zclabExecutable(), "run", "--format", "tap", "--out", dir + "/out", Self.loopback, Self.tso],
+                pipeOutput: true, errorPath: dir + "/stderr")
+            var buffer = [UInt8](repeating: 0, count: 64)
+            if let output = child.output {
+                _ = buffer.withUnsafeMutableBytes { Glibc.read(output.rawValue, $0.baseAddress, $0.count) }
+            }
+            child.closePipes()
+            let ended = child.wait()
+            #expect(ended == .exited(0), "\(ended): \((try? String(contentsOfFile: dir + "/stderr", encoding: .utf8)) ?? "")")
+            let report = try JSONDecoder().decode(RunReport.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/out/report.json")))
+            #expect(report.scenarios.map(\.verdict) == [.pass, .pass])
+            #expect(try leftovers(ofRun: report.runID).isEmpty)
+        }
     }
 }
 
