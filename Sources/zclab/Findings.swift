@@ -21,20 +21,13 @@ struct FindingsCommand: ParsableCommand {
     var claims: String = "docs/claims.yaml"
 
     func run() throws {
+        guard FileManager.default.fileExists(atPath: claims) else { throw usageFailure("--claims \(claims): no such file") }
         let claimList: [Claim]
         do { claimList = try Findings.loadClaims(claims) } catch {
             printError("\(error)")
             throw ExitCode(2)
         }
-        var runs: [RunReport] = []
-        for path in reports {
-            do {
-                runs.append(try JSONDecoder().decode(RunReport.self, from: Data(contentsOf: URL(fileURLWithPath: path))))
-            } catch {
-                printError("\(path): not a zclab report: \(error)")
-                throw ExitCode(2)
-            }
-        }
+        let runs = try reports.map { try loadReport($0) }
         print(Findings.markdown(claimList, reports: runs), terminator: "")
     }
 }

@@ -12,7 +12,7 @@ struct List: ParsableCommand {
     var filter: [String] = []
 
     func run() throws {
-        let (scenarios, errors) = ScenarioLoader.load(try ScenarioLoader.files(in: paths))
+        let (scenarios, errors) = ScenarioLoader.load(try scenarioFiles(in: paths))
         for scenario in ScenarioLoader.select(scenarios, filters: filter) {
             print("\(scenario.name)\t[\(scenario.tags.joined(separator: ","))]\t\(scenario.path)\t\(scenario.description)")
         }
@@ -30,7 +30,7 @@ struct Check: ParsableCommand {
     var paths: [String] = ["scenarios"]
 
     func run() throws {
-        let files = try ScenarioLoader.files(in: paths)
+        let files = try scenarioFiles(in: paths)
         let (scenarios, errors) = ScenarioLoader.load(files)
         for scenario in scenarios { print("ok \(scenario.path) (\(scenario.name))") }
         for error in errors { printError("\(error)") }

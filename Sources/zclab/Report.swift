@@ -75,19 +75,9 @@ struct RenderHTML: ParsableCommand {
     func run() throws {
         let page = ReportFormat.html.render(try loadReport(report))
         if let out {
-            try page.write(toFile: out, atomically: true, encoding: .utf8)
+            try writeOutputFile(page, to: out)
         } else {
             print(page, terminator: "")
         }
-    }
-}
-
-/// Reads a report.json, or exits 2 saying why.
-func loadReport(_ path: String) throws -> RunReport {
-    do {
-        return try JSONDecoder().decode(RunReport.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
-    } catch {
-        printError("\(path): not a zclab report: \(error)")
-        throw ExitCode(2)
     }
 }

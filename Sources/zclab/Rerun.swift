@@ -21,7 +21,8 @@ struct Rerun: ParsableCommand {
         let old = try loadReport(report)
         let output = out ?? "captures/\(RunNames.newRunID())"
         let folder = "\(output)/scenarios"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try prepareOutputFolder(output)
+        try prepareOutputFolder(folder)
         var written = 0
         for scenario in old.scenarios {
             guard let text = scenario.scenarioText else {

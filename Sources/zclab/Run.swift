@@ -44,9 +44,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let signals = try SignalWatch()
-        let files: [String]
-        do { files = try ScenarioLoader.files(in: paths) } catch { throw ValidationError("\(error)") }
-        let (all, errors) = ScenarioLoader.load(files)
+        let (all, errors) = ScenarioLoader.load(try scenarioFiles(in: paths))
         guard errors.isEmpty else {
             for error in errors { printError("\(error)") }
             throw ExitCode(2)
@@ -65,34 +63,53 @@ struct Run: ParsableCommand {
             }
             overrides[parts[0]] = parts[1]
         }
+        // Everything that can be wrong with the command line is found before anything runs.
+        let old = try baseline.map { try loadReport($0, option: "--baseline") }
         var options = RunSession.Options(executable: try executablePath(), outputDirectory: out)
         options.backend = backend
         options.namespaceSysctls = overrides
-        let report = try RunSession.run(scenarios, options: options, signals: signals)
+        try prepareOutputFolder(options.outputDirectory)
+        let stream = ResultStream(format.reportFormat, names: scenarios.map(\.name))
+        emit(stream?.header ?? "")
+        let report = try RunSession.run(scenarios, options: options, signals: signals) { result, index in
+            emit(stream?.lines(for: result, number: index + 1) ?? "")
+        }
         for problem in report.cleanupProblems { printError("cleanup: \(problem)") }
-        let output = options.outputDirectory
-        let rendered: ReportFormat = switch format {
+        emit(stream?.footer(report) ?? format.reportFormat.render(report))
+        var realChange = false
+        if let baseline, let old {
+            let changes = ReportTools.diff(old, report)
+            let text = ReportTools.describe(changes)
+            try text.write(toFile: "\(options.outputDirectory)/baseline-diff.txt", atomically: true, encoding: .utf8)
+            FileHandle.standardError.write(Data(("compared with \(baseline):\n" + text).utf8))
+            realChange = changes.contains { $0.kind == .real }
+        }
+        if let signal = signals.check() {
+            printError("zclab: \(Interrupted(signal: signal)); everything created was removed")
+            throw ExitCode(128 + signal)
+        }
+        throw ExitCode(realChange && report.exitStatus == 0 ? 1 : report.exitStatus)
+    }
+}
+
+extension Run.OutputFormat {
+    var reportFormat: ReportFormat {
+        switch self {
         case .text: .text
         case .json: .json
         case .tap: .tap
         case .junit: .junit
         case .html: .html
         }
-        print(rendered.render(report), terminator: "")
-        var realChange = false
-        if let baseline {
-            let changes = ReportTools.diff(try loadReport(baseline), report)
-            let text = ReportTools.describe(changes)
-            try text.write(toFile: "\(output)/baseline-diff.txt", atomically: true, encoding: .utf8)
-            FileHandle.standardError.write(Data(("compared with \(baseline):\n" + text).utf8))
-            realChange = changes.contains { $0.kind == .real }
-        }
-        if let signal = signals.received {
-            printError("zclab: \(Interrupted(signal: signal)); everything created was removed")
-            throw ExitCode(128 + signal)
-        }
-        throw ExitCode(realChange && report.exitStatus == 0 ? 1 : report.exitStatus)
     }
+}
+
+/// Writes `text` to standard output now, not when the buffer fills: a pipe
+/// or CI log sees each result as its scenario finishes.
+func emit(_ text: String) {
+    guard !text.isEmpty else { return }
+    print(text, terminator: "")
+    fflush(nil)  // every output stream; naming `stdout` is not concurrency-safe in Swift 6
 }
 
 extension ScenarioRunner.Backend: ExpressibleByArgument {}

@@ -41,19 +41,25 @@ struct Verify: ParsableCommand {
     @Flag(name: .long, help: "Print the verdict as JSON.")
     var json = false
 
+    /// The largest test pattern `--pattern-size` takes: its SHA-256 alone
+    /// takes about an hour per TiB, and offsets stay far from overflowing.
+    static let largestPattern: UInt64 = 1 << 40
+
     func run() throws {
         let expected: any ExpectedContent
         switch (expect, patternSize) {
         case (let path?, nil):
             do { expected = try FileContent(path: path) } catch { throw ValidationError("\(path): \(error)") }
         case (nil, let size?):
-            guard let count = ByteCount.parse(size) else { throw ValidationError("--pattern-size: '\(size)' is not a byte count") }
+            guard let count = ByteCount.parse(size), count <= Self.largestPattern else {
+                throw ValidationError("--pattern-size: '\(size)' is not a byte count from 0 to \(ByteCount.describe(Self.largestPattern))")
+            }
             expected = PatternContent(count: count, seed: seed)
         default:
             throw ValidationError("give exactly one of --expect FILE or --pattern-size SIZE")
         }
         guard let start = ByteCount.parse(startOffset), start <= expected.count else {
-            throw ValidationError("--start-offset: '\(startOffset)' is not a byte count within the expected bytes")
+            throw ValidationError("--start-offset: '\(startOffset)' is not a byte count from 0 to \(expected.count) (the expected bytes)")
         }
         let selector: FlowSelector
         switch (flow, port) {

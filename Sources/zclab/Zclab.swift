@@ -34,7 +34,8 @@ struct Zclab: ParsableCommand {
             Kernel scenarios need root (network namespaces, packet capture); without it
             they are skipped with the reason. Everything zclab creates is named zcl*.
             Exit status: 0 all run scenarios passed, 1 a scenario failed or errored,
-            2 bad usage or an invalid scenario file, 4 every scenario was skipped.
+            2 bad usage or an invalid scenario file, 4 every scenario was skipped,
+            128 + the signal (130 for Ctrl-C) when a signal stopped the run.
             The scenario format: docs/scenario-format.md; the report: docs/report-schema.md.
             """,
         version: version,

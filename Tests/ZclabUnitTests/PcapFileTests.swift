@@ -251,7 +251,7 @@ struct PacketDecoderTests {
         #expect(payloadOf(bytes, segment) == payload)
     }
 
-    @Test("IPv6 extension headers are skipped; fragments are not decoded")
+    @Test("IPv6 extension headers are skipped; a fragment is handed back as one")
     func ipv6Extensions() throws {
         var bytes = frame(flow: Self.flow6)
         bytes.insert(contentsOf: [6, 0, 1, 4, 0, 0, 0, 0], at: 14 + 40)  // hop-by-hop, PadN
@@ -263,14 +263,24 @@ struct PacketDecoderTests {
         fragment.insert(contentsOf: [6, 0, 0, 1, 0, 0, 0, 1], at: 14 + 40)
         fragment[14 + 6] = 44
         fragment[14 + 5] += 8
-        #expect(throws: SkipReason.ipv6Fragment) { try decode(fragment).get() }
+        guard case let .failure(.fragment(piece)) = decode(fragment) else {
+            Issue.record("an IPv6 fragment should decode as a fragment")
+            return
+        }
+        #expect(piece.offset == 0 && piece.moreFragments && piece.key.identification == 1 && piece.key.payloadProtocol == 6)
+        #expect(piece.data == 14 + 48 ..< fragment.count)
     }
 
-    @Test("non-first IPv4 fragments are skipped")
+    @Test("an IPv4 fragment is handed back as one, with its place in the datagram")
     func ipv4Fragment() {
         var bytes = frame()
         bytes[14 + 6] = 0x20; bytes[14 + 7] = 0xB9  // MF, offset 185 * 8
-        #expect(throws: SkipReason.ipv4NonFirstFragment) { try decode(bytes).get() }
+        guard case let .failure(.fragment(piece)) = decode(bytes) else {
+            Issue.record("an IPv4 fragment should decode as a fragment")
+            return
+        }
+        #expect(piece.offset == 185 * 8 && piece.moreFragments && piece.data == 14 + 20 ..< bytes.count)
+        #expect(piece.key.source == .v4(0xC000_0201) && piece.key.payloadProtocol == 6)
     }
 
     @Test("a payload cut by snaplen counts the missing bytes from the IP length")

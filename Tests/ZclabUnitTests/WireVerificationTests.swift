@@ -75,12 +75,14 @@ final class SyntheticTransfer {
 
     /// Writes the capture and verifies it.
     func verify(
-        _ selector: FlowSelector = .busiest, startOffset: UInt64 = 0, expected: (any ExpectedContent)? = nil, sampled: Bool = false
+        _ selector: FlowSelector = .busiest, startOffset: UInt64 = 0, expected: (any ExpectedContent)? = nil, sampled: Bool = false,
+        checkpoint: () throws -> Void = {}
     ) throws -> WireVerdict {
         let path = try writeTemporaryCapture(writer.bytes, name: "transfer")
         defer { try? FileManager.default.removeItem(atPath: path) }
         return try WireVerifier.verify(
-            capture: path, flow: selector, expected: expected ?? content, startOffset: startOffset, sampled: sampled)
+            capture: path, flow: selector, expected: expected ?? content, startOffset: startOffset, sampled: sampled,
+            checkpoint: checkpoint)
     }
 }
 

@@ -20,6 +20,14 @@ public struct CaptureConfig: Codable, Sendable {
     /// first bytes (headers) of every packet.
     public var sampling: Sampling?
 
+    /// The filter for one TCP connection's port between two hosts, IP
+    /// fragments included: BPF's `tcp port` sees only a first IPv4 fragment
+    /// (the others have no TCP header) and no IPv6 fragment at all, so a
+    /// transfer through a small MTU would lose its bytes at the tap.
+    public static func tcpFilter(port: UInt16, between first: String, and second: String) -> String {
+        "host \(first) and host \(second) and (tcp port \(port) or (ip and ip[6:2] & 0x1fff != 0) or (ip6 and ip6[6] == 44))"
+    }
+
     /// Which payload to keep when the stream is not kept whole.
     public struct Sampling: Codable, Sendable {
         /// Bytes of each packet kept in the main file (headers: 128 covers
@@ -128,8 +136,11 @@ public final class LiveCapture {
         let linkType = LinkType(rawValue: UInt32(pcap_datalink(handle)))
         while pcap_next_ex(handle, &header, &data) == 1, let header, let data {
             let bytes = UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen))
-            if case .success(let segment) = PacketDecoder.decode(bytes, linkType: linkType, originalLength: Int(header.pointee.len)) {
-                payloadBytes += UInt64(segment.payloadLength)
+            switch PacketDecoder.decode(bytes, linkType: linkType, originalLength: Int(header.pointee.len)) {
+            case .success(let segment): payloadBytes += UInt64(segment.payloadLength)
+            // A fragment's data is payload but for the TCP header in the first one: close enough for progress.
+            case .failure(.fragment(let fragment)): payloadBytes += UInt64(fragment.data.count)
+            case .failure: break
             }
             if let sampler {
                 var kept = header.pointee

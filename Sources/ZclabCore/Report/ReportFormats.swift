@@ -60,41 +60,12 @@ enum ReportRendering {
 
     /// One line per scenario, the reason under each one that did not pass, and the totals.
     static func text(_ report: RunReport) -> String {
-        var lines: [String] = []
-        let width = report.scenarios.map(\.name.count).max() ?? 0
-        for scenario in report.scenarios {
-            let padded = scenario.name.padding(toLength: width, withPad: " ", startingAt: 0)
-            var line = "\(scenario.verdict.rawValue.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0)) \(padded)  \(String(format: "%6.2f s", scenario.durationSeconds))"
-            if let wire = scenario.wire {
-                line += "  wire \(wire.status.rawValue) \(ByteCount.describe(wire.bytes))"
-            }
-            if scenario.backend == "model" { line += "  simulated (reference model)" }
-            lines.append(line)
-            if scenario.verdict != .pass && !scenario.reason.isEmpty { lines.append("      \(scenario.reason)") }
-        }
-        lines.append("")
-        lines.append("report: \(report.outputDirectory)/report.md")
-        lines.append(counts(report))
-        return lines.joined(separator: "\n") + "\n"
+        ResultStream(.text, names: report.scenarios.map(\.name)).map { $0.render(report) } ?? ""
     }
 
     /// Test Anything Protocol, version 13.
     static func tap(_ report: RunReport) -> String {
-        var lines = ["TAP version 13", "1..\(report.scenarios.count)"]
-        for (number, scenario) in report.scenarios.enumerated() {
-            switch scenario.verdict {
-            case .pass: lines.append("ok \(number + 1) - \(scenario.name)")
-            case .skip: lines.append("ok \(number + 1) - \(scenario.name) # SKIP \(scenario.reason)")
-            case .fail, .error:
-                lines.append("not ok \(number + 1) - \(scenario.name)")
-                lines.append("  ---")
-                lines.append("  verdict: \(scenario.verdict.rawValue)")
-                lines.append("  reason: \(yamlQuoted(scenario.reason))")
-                lines.append("  file: \(yamlQuoted(scenario.file))")
-                lines.append("  ...")
-            }
-        }
-        return lines.joined(separator: "\n") + "\n"
+        ResultStream(.tap, names: report.scenarios.map(\.name)).map { $0.render(report) } ?? ""
     }
 
     /// JUnit XML, one testcase per scenario.

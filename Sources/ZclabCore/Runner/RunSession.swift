@@ -30,10 +30,13 @@ public enum RunSession {
 
     /// Runs `scenarios` one after another and returns the report (also
     /// written as report.json, report.md and report.html). Everything the
-    /// run creates is removed when it returns; a signal in `signals` stops it
-    /// between scenarios, the rest marked not run.
+    /// run creates is removed when it returns; a signal in `signals` stops
+    /// the scenario running (an error verdict), the rest marked not run.
+    /// `finished` is called with each result (and its position) as soon as
+    /// it is known, so that results can stream to a pipe.
     public static func run(
-        _ scenarios: [Scenario], options: Options, signals: SignalWatch, progress: ProgressReporter = ProgressReporter()
+        _ scenarios: [Scenario], options: Options, signals: SignalWatch, progress: ProgressReporter = ProgressReporter(),
+        finished: (ScenarioResult, Int) -> Void = { _, _ in }
     ) throws -> RunReport {
         let runID = options.runID
         try FileManager.default.createDirectory(atPath: options.outputDirectory, withIntermediateDirectories: true)
@@ -50,12 +53,15 @@ public enum RunSession {
                 var skipped = ScenarioResult(name: scenario.name, file: scenario.path, tags: scenario.tags, verdict: .skip, reason: "")
                 skipped.reason = "not run: \(Interrupted(signal: signal))"
                 report.scenarios.append(skipped)
+                finished(skipped, index)
                 continue
             }
             progress.status("[\(index + 1)/\(scenarios.count)] \(scenario.name)")
             let result = runner.run(scenario, index: index)
             report.environment.interfaceFeatures.merge(result.topology?.features ?? [:]) { first, _ in first }
             report.scenarios.append(result)
+            progress.clear()
+            finished(result, index)
         }
         progress.clear()
         report.cleanupProblems = ledger.undoAll()

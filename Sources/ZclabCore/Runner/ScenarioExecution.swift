@@ -86,6 +86,7 @@ final class ScenarioExecution {
         try superviseTransfer()
         let transferSeconds = Double(monotonicNanoseconds() - transferStarted) / 1e9
         let statistics = try stopCaptures()
+        try checkSignals()
 
         var observations = Observations()
         if !featureEntries.isEmpty {
@@ -159,20 +160,22 @@ final class ScenarioExecution {
             observations.values["wire.packets"] = .number(Int64(busiest?.packets ?? 0))
         }
         for (side, stats) in statistics where side != judgedSide && stats.samplePath == nil && !unpredictable {
+            try checkSignals()
             runner.report("\(scenario.name): verifying \(stats.path)")
-            let wire = try WireVerifier.verify(capture: stats.path, flow: flow, expected: content)
+            let wire = try WireVerifier.verify(capture: stats.path, flow: flow, expected: content, checkpoint: checkSignals)
                 .body(after: UInt64(header.count))
             frames[side.rawValue] = wire.frames
             observations.addFrames(side: side.rawValue, wire, dropped: dropped)
         }
         if let judged = statistics.first(where: { $0.0 == judgedSide }), !unpredictable {
+            try checkSignals()
             runner.report("\(scenario.name): verifying \(judged.1.path)")
             if let samples = judged.1.samplePath {
                 // Headers of every packet tell whether the whole sequence space went by;
                 // the sampled packets are checked byte for byte.
                 let headers = try WireVerifier.verify(
-                    capture: judged.1.path, flow: .port(scenario.port), expected: content, sampled: true)
-                let wire = try WireVerifier.verify(capture: samples, flow: .port(scenario.port), expected: content, sampled: true)
+                    capture: judged.1.path, flow: .port(scenario.port), expected: content, sampled: true, checkpoint: checkSignals)
+                let wire = try WireVerifier.verify(capture: samples, flow: .port(scenario.port), expected: content, sampled: true, checkpoint: checkSignals)
                 result.wire = wire
                 observations.addWire(wire, dropped: dropped, truncatedTo: truncatedStream, overwrite: overwrite)
                 observations.addCoverage(headers)
@@ -182,7 +185,7 @@ final class ScenarioExecution {
                 let unverified = windows.filter { window in wire.gaps.contains { $0.lower < window.upper && window.lower < $0.upper } }
                 observations.values["wire.marks_verified"] = .flag(wire.status == .pass && unverified.isEmpty)
             } else {
-                let wire = try WireVerifier.verify(capture: judged.1.path, flow: flow, expected: content)
+                let wire = try WireVerifier.verify(capture: judged.1.path, flow: flow, expected: content, checkpoint: checkSignals)
                     .body(after: UInt64(header.count))
                 result.wire = wire
                 observations.addWire(wire, dropped: dropped, truncatedTo: truncatedStream, overwrite: overwrite)
@@ -191,6 +194,7 @@ final class ScenarioExecution {
                 frames[judged.0.rawValue] = wire.frames
             }
         }
+        try checkSignals()
         result.frames = frames.isEmpty ? nil : frames
         if scenario.program != nil, let wire = result.wire, let received = result.received {
             // The capture and the client saw the same body: as long, and differing (or not) at the same offset.
@@ -412,7 +416,7 @@ final class ScenarioExecution {
                 : (topology.senderNamespace, topology.senderInterface)
             let config = CaptureConfig(
                 interface: interface, path: "\(directory)/\(side.rawValue).pcap",
-                filter: "tcp port \(scenario.port) and host \(topology.senderAddress) and host \(topology.receiverAddress)",
+                filter: CaptureConfig.tcpFilter(port: scenario.port, between: topology.senderAddress, and: topology.receiverAddress),
                 snaplen: scenario.capture.snaplen,
                 bufferSize: scenario.capture.bufferSize ?? CaptureSpec.ringSize(for: scenario.expectedStream.count),
                 incomingOnly: interface == "lo",

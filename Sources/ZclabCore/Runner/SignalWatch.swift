@@ -3,9 +3,20 @@ import CZclabLinux
 import Glibc
 #endif
 
-/// SIGINT and SIGTERM, blocked and turned into a descriptor (signalfd) so that
-/// the runner notices them between and inside steps and tears down in order.
+/// SIGINT, SIGTERM and SIGHUP, blocked and turned into a descriptor
+/// (signalfd) so that the runner notices them between and inside steps and
+/// tears down in order; the run then ends with 128 + the signal's number.
 /// Create it first thing in `main`, before any thread starts.
+///
+/// A disposition of SIG_IGN does not lose them: a background job of a
+/// non-interactive shell (`zclab run ... &` in a script) starts with SIGINT
+/// ignored, but the kernel never ignores a blocked signal (sig_ignored() in
+/// kernel/signal.c), so it still queues for the descriptor; the end-to-end
+/// tests start zclab that way.
+///
+/// SIGPIPE is ignored: results stream to standard output as scenarios finish,
+/// and a reader that goes away (`zclab run | head -1`) must not kill the
+/// runner with namespaces still up; the write fails instead and the run goes on.
 public final class SignalWatch: @unchecked Sendable {
     public let descriptor: Int32
     /// The first signal received, if any.
@@ -16,6 +27,7 @@ public final class SignalWatch: @unchecked Sendable {
         let fd = zcl_signalfd_open(signals, Int32(signals.count))
         guard fd >= 0 else { throw Errno.current }
         descriptor = fd
+        signal(SIGPIPE, SIG_IGN)
     }
 
     /// Reads pending signals without blocking; returns the first one ever received.

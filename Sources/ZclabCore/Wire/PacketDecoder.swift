@@ -160,10 +160,9 @@ public enum SkipReason: Error, Hashable, Sendable, CustomStringConvertible {
     /// address family of NULL/LOOP).
     case notIP(UInt32)
     case notTCP(ipProtocol: UInt8)
-    /// An IPv4 fragment other than the first: it has no TCP header.
-    case ipv4NonFirstFragment
-    /// An IPv6 packet with a fragment header.
-    case ipv6Fragment
+    /// An IPv4 or IPv6 fragment: its segment is decoded once
+    /// `IPFragmentReassembler` has every piece.
+    case fragment(IPFragment)
     /// A header was cut off by the capture length or is inconsistent.
     case truncatedHeader(layer: String)
     case malformed(String)
@@ -173,8 +172,7 @@ public enum SkipReason: Error, Hashable, Sendable, CustomStringConvertible {
         case let .unsupportedLinkType(type): "unsupported link type \(type)"
         case let .notIP(proto): "not IP (protocol 0x\(String(proto, radix: 16)))"
         case let .notTCP(proto): "IP protocol \(proto), not TCP"
-        case .ipv4NonFirstFragment: "non-first IPv4 fragment"
-        case .ipv6Fragment: "IPv6 fragment"
+        case let .fragment(fragment): "IP fragment at offset \(fragment.offset) of a datagram from \(fragment.key.source)"
         case let .truncatedHeader(layer): "\(layer) header cut off by the capture"
         case let .malformed(what): "malformed: \(what)"
         }
@@ -266,15 +264,24 @@ public enum PacketDecoder {
         guard headerLength >= 20 else { return .failure(.malformed("IPv4 header length \(headerLength)")) }
         guard packet.has(start + headerLength) else { return .failure(.truncatedHeader(layer: "IPv4 options")) }
         let fragment = packet.u16(start + 6)
-        guard fragment & 0x1FFF == 0 else { return .failure(.ipv4NonFirstFragment) }
         let ipProtocol = packet.u8(start + 9)
         guard ipProtocol == 6 else { return .failure(.notTCP(ipProtocol: ipProtocol)) }
         let totalLength = Int(packet.u16(start + 2))
+        let source = IPAddress.v4(packet.u32(start + 12))
+        let destination = IPAddress.v4(packet.u32(start + 16))
+        // More fragments, or an offset: a piece of a datagram.
+        if fragment & 0x3FFF != 0 {
+            guard totalLength >= headerLength else { return .failure(.malformed("IPv4 fragment total length \(totalLength)")) }
+            guard packet.has(start + totalLength) else { return .failure(.truncatedHeader(layer: "IPv4 fragment")) }
+            let key = IPFragment.Key(
+                source: source, destination: destination, identification: UInt32(packet.u16(start + 4)), payloadProtocol: ipProtocol)
+            return .failure(.fragment(IPFragment(
+                key: key, header: start ..< start + headerLength, offset: Int(fragment & 0x1FFF) * 8,
+                moreFragments: fragment & 0x2000 != 0, data: start + headerLength ..< start + totalLength)))
+        }
         // GSO frames captured before segmentation may say 0.
         let end = totalLength == 0 ? packet.originalLength : start + totalLength
         guard end >= start + headerLength else { return .failure(.malformed("IPv4 total length \(totalLength)")) }
-        let source = IPAddress.v4(packet.u32(start + 12))
-        let destination = IPAddress.v4(packet.u32(start + 16))
         return decodeTCP(packet, at: start + headerLength, end: end, source: source, destination: destination)
     }
 
@@ -298,7 +305,15 @@ public enum PacketDecoder {
                 nextHeader = packet.u8(offset)
                 offset += (Int(packet.u8(offset + 1)) + 1) * 8
             case 44:
-                return .failure(.ipv6Fragment)
+                guard payloadLength > 0, end >= offset + 8 else { return .failure(.malformed("IPv6 fragment payload length \(payloadLength)")) }
+                guard packet.u8(offset) == 6 else { return .failure(.notTCP(ipProtocol: packet.u8(offset))) }
+                guard packet.has(end) else { return .failure(.truncatedHeader(layer: "IPv6 fragment")) }
+                let field = packet.u16(offset + 2)
+                let key = IPFragment.Key(
+                    source: source, destination: destination, identification: packet.u32(offset + 4), payloadProtocol: packet.u8(offset))
+                return .failure(.fragment(IPFragment(
+                    key: key, header: start ..< start + 40, offset: Int(field & 0xFFF8), moreFragments: field & 1 != 0,
+                    data: offset + 8 ..< end)))
             default:
                 return .failure(.notTCP(ipProtocol: nextHeader))
             }

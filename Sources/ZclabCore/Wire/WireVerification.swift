@@ -96,9 +96,13 @@ public enum WireVerifier {
     /// A capture that keeps the payload only of chosen stretches of the stream
     /// (`sampled`) is judged on those: its holes are counted in
     /// `missingBytes` and `gaps` but are not findings.
+    ///
+    /// `checkpoint` is called every few thousand packets; what it throws ends
+    /// the verification (the runner stops there on Ctrl-C).
     public static func verify(
         capture path: String, flow selector: FlowSelector,
-        expected: any ExpectedContent, startOffset: UInt64 = 0, sampled: Bool = false
+        expected: any ExpectedContent, startOffset: UInt64 = 0, sampled: Bool = false,
+        checkpoint: () throws -> Void = {}
     ) throws -> WireVerdict {
         let file = try PcapFile(path: path)
         if let linkType = file.fileLinkType, !PacketDecoder.supports(linkType) {
@@ -109,9 +113,9 @@ public enum WireVerifier {
         case let .exact(key):
             flow = key
         case .busiest:
-            flow = busiest(try flows(in: file)).map(\.flow)
+            flow = busiest(try flows(in: file, checkpoint: checkpoint)).map(\.flow)
         case let .port(port):
-            flow = busiest(try flows(in: file).filter {
+            flow = busiest(try flows(in: file, checkpoint: checkpoint).filter {
                 $0.flow.sourcePort == port || $0.flow.destinationPort == port
             }).map(\.flow)
         }
@@ -120,16 +124,11 @@ public enum WireVerifier {
         let reassembler = TCPReassembler(expected: expected, startOffset: startOffset, sink: verifier)
         var skipped = SkipTally()
         var frames = FrameTally()
-        try file.forEachPacket { packet in
-            switch PacketDecoder.decode(packet.bytes, linkType: packet.linkType, originalLength: packet.originalLength) {
-            case let .success(segment):
-                skipped.decodedPackets += 1
-                if segment.flow == flow {
-                    reassembler.add(segment, packet: packet.bytes)
-                    frames.add(segment, packet: packet.bytes, wireLength: packet.originalLength)
-                }
-            case let .failure(reason):
-                skipped.count(reason)
+        let fragments = IPFragmentReassembler()
+        try forEachSegment(in: file, fragments: fragments, skipped: &skipped, checkpoint: checkpoint) { segment, packet, wireLength in
+            if segment.flow == flow {
+                reassembler.add(segment, packet: packet)
+                frames.add(segment, packet: packet, wireLength: wireLength)
             }
         }
         if skipped.decodedPackets == 0, let linkType = skipped.unsupportedLinkTypes.min(by: { $0.rawValue < $1.rawValue }) {
@@ -139,7 +138,7 @@ public enum WireVerifier {
         let stream = verifier.finish()
         let statistics = reassembler.statistics
 
-        var notes = reassembler.notes + skipped.notes
+        var notes = reassembler.notes + fragments.notes + skipped.notes
         let firstMismatch = [stream.firstMismatch, reassembler.firstConflict]
             .compactMap { $0 }
             .min { $0.offset < $1.offset }
@@ -147,6 +146,13 @@ public enum WireVerifier {
         if statistics.packets == 0 {
             status = .unverifiable
             notes.insert(flow.map { "no packets of \($0) in the capture" } ?? "no TCP payload in the capture", at: 0)
+        } else if fragments.conflictingDatagrams > 0 {
+            // IP fragments that disagree are a finding, as TCP conflicts are.
+            status = .fail
+        } else if fragments.incompleteDatagrams > 0, let kind = firstMismatch?.kind, kind == .missing || kind == .short {
+            // Bytes of a datagram the capture kept only part of: not known to be wrong.
+            status = .unverifiable
+            notes.insert("stream bytes missing where IP datagrams are incomplete in the capture", at: 0)
         } else if firstMismatch != nil {
             status = .fail
         } else if stream.truncatedBytes > 0 {
@@ -177,17 +183,48 @@ public enum WireVerifier {
         try flows(in: PcapFile(path: path))
     }
 
-    private static func flows(in file: PcapFile) throws -> [FlowSummary] {
+    private static func flows(in file: PcapFile, checkpoint: () throws -> Void = {}) throws -> [FlowSummary] {
         var summaries: [FlowKey: FlowSummary] = [:]
-        try file.forEachPacket { packet in
-            guard case let .success(segment) = PacketDecoder.decode(
-                packet.bytes, linkType: packet.linkType, originalLength: packet.originalLength) else { return }
+        var skipped = SkipTally()
+        try forEachSegment(in: file, fragments: IPFragmentReassembler(), skipped: &skipped, checkpoint: checkpoint) { segment, _, _ in
             summaries[segment.flow, default: FlowSummary(flow: segment.flow, packets: 0, payloadBytes: 0)]
                 .packets += 1
             summaries[segment.flow]!.payloadBytes += UInt64(segment.payloadLength)
         }
         return summaries.values.sorted {
             ($0.payloadBytes, $1.flow.description) > ($1.payloadBytes, $0.flow.description)
+        }
+    }
+
+    /// Calls `body` with every TCP segment of `file`, the bytes it was
+    /// decoded from and its length on the wire; a fragmented datagram's
+    /// segment comes when its last piece does, decoded from the rebuilt
+    /// datagram (its wire length the datagram's). Packets with no segment
+    /// are counted in `skipped`; `checkpoint` is called every 4096 packets.
+    private static func forEachSegment(
+        in file: PcapFile, fragments: IPFragmentReassembler, skipped: inout SkipTally,
+        checkpoint: () throws -> Void, _ body: (TCPSegment, UnsafeRawBufferPointer, Int) -> Void
+    ) throws {
+        try file.forEachPacket { packet in
+            if packet.number % 4096 == 0 { try checkpoint() }
+            switch PacketDecoder.decode(packet.bytes, linkType: packet.linkType, originalLength: packet.originalLength) {
+            case let .success(segment):
+                skipped.decodedPackets += 1
+                body(segment, packet.bytes, packet.originalLength)
+            case let .failure(.fragment(fragment)):
+                guard let datagram = fragments.add(fragment, packet: packet.bytes) else { return }
+                datagram.withUnsafeBytes { bytes in
+                    switch PacketDecoder.decode(bytes, linkType: .raw, originalLength: bytes.count) {
+                    case let .success(segment):
+                        skipped.decodedPackets += 1
+                        body(segment, bytes, bytes.count)
+                    case let .failure(reason):
+                        skipped.count(reason)
+                    }
+                }
+            case let .failure(reason):
+                skipped.count(reason)
+            }
         }
     }
 
@@ -201,8 +238,6 @@ public enum WireVerifier {
 /// Packets that yielded no TCP segment, by reason worth a note.
 private struct SkipTally {
     var decodedPackets = 0
-    var ipv4NonFirstFragments = 0
-    var ipv6Fragments = 0
     var cutHeaders = 0
     var malformed = 0
     var unsupportedLinkTypes: Set<LinkType> = []
@@ -210,22 +245,14 @@ private struct SkipTally {
     mutating func count(_ reason: SkipReason) {
         switch reason {
         case let .unsupportedLinkType(type): unsupportedLinkTypes.insert(type)
-        case .ipv4NonFirstFragment: ipv4NonFirstFragments += 1
-        case .ipv6Fragment: ipv6Fragments += 1
         case .truncatedHeader: cutHeaders += 1
         case .malformed: malformed += 1
-        case .notIP, .notTCP: break
+        case .notIP, .notTCP, .fragment: break
         }
     }
 
     var notes: [String] {
         var notes: [String] = []
-        if ipv4NonFirstFragments > 0 {
-            notes.append("\(ipv4NonFirstFragments) non-first IPv4 fragment(s) skipped: they carry no TCP header")
-        }
-        if ipv6Fragments > 0 {
-            notes.append("\(ipv6Fragments) IPv6 fragment(s) skipped")
-        }
         if cutHeaders > 0 {
             notes.append("\(cutHeaders) packet(s) skipped: headers cut off by the capture")
         }
