@@ -6,6 +6,9 @@ import Foundation
 final class AgentProcess {
     let role: AgentName
     let process: ChildProcess
+    /// Its standard input and output (pipes).
+    private let input: FileDescriptor
+    let output: FileDescriptor
     private var reader: LineReader
     private(set) var finished: AgentOutcome?
     private(set) var failure: String?
@@ -19,17 +22,20 @@ final class AgentProcess {
         process = try ChildProcess(
             namespace.map { ["ip", "netns", "exec", $0] + command } ?? command,
             pipeInput: true, pipeOutput: true, errorPath: logPath)
-        reader = LineReader(process.output!)
+        guard let input = process.input, let output = process.output else {
+            throw ScenarioFailure("\(Role.name) agent started without its pipes")
+        }
+        self.input = input
+        self.output = output
+        reader = LineReader(output)
         try send(config)
     }
-
-    var outputDescriptor: Int32 { process.output!.rawValue }
 
     /// Writes one JSON line to the agent.
     func send(_ message: some Encodable) throws {
         var data = try JSONEncoder().encode(message)
         data.append(0x0A)
-        try data.withUnsafeBytes { try process.input!.writeAll($0) }
+        try data.withUnsafeBytes { try input.writeAll($0) }
     }
 
     /// Reads what the agent wrote (call when poll says readable) and returns

@@ -61,7 +61,7 @@ extension ScenarioExecution {
         if let line = program.readyLine {
             let deadline = monotonicNanoseconds() + 10_000_000_000
             while !([running.outputPath, running.errorPath].contains { ((try? String(contentsOfFile: $0, encoding: .utf8)) ?? "").contains(line) }) {
-                guard running.isRunning else { throw ScenarioFailure("the program ended before it was ready (\(running.process.poll()!)); see \(running.errorPath)") }
+                guard running.isRunning else { throw ScenarioFailure("the program ended before it was ready (\(running.process.poll().map { "\($0)" } ?? "ended")); see \(running.errorPath)") }
                 guard monotonicNanoseconds() < deadline else { throw ScenarioFailure("the program did not print \"\(line)\" within 10 s") }
                 try checkSignals()
                 usleep(20_000)
