@@ -17,12 +17,12 @@ struct FindingsCommand: ParsableCommand {
     @Argument(help: "report.json files of runs.")
     var reports: [String]
 
-    @Option(name: .long, help: "The claims file.")
-    var claims: String = "docs/claims.yaml"
+    @Option(name: .long, help: "The claims file (default: zclab's own docs/claims.yaml, or PREFIX/share/doc/zclab/claims.yaml).")
+    var claims: String?
 
     func run() throws {
         let claimList: [Claim]
-        do { claimList = try Findings.loadClaims(claims) } catch {
+        do { claimList = try Findings.loadClaims(claims ?? Installation.current?.claims ?? "docs/claims.yaml") } catch {
             printError("\(error)")
             throw ExitCode(2)
         }

@@ -8,14 +8,26 @@ public enum ReportTools {
         public var path: String
         public var ok: Bool
         public var detail: String
+        /// The run's capture retention deleted the file: nothing was checked.
+        public var notKept = false
     }
 
     /// Re-checks every capture a report lists: its SHA-256 against the
     /// report, then the wire verification from the pcap and the scenario text
-    /// recorded in the report, against the recorded wire verdict.
+    /// recorded in the report, against the recorded wire verdict. A scenario
+    /// whose captures the run did not keep gets one check that is not ok and
+    /// `notKept`, saying so: never a silent pass.
     public static func verify(_ report: RunReport) -> [CaptureCheck] {
         var checks: [CaptureCheck] = []
         for scenario in report.scenarios {
+            if let dropped = scenario.captures.first(where: { $0.notKept != nil }) {
+                let bytes = scenario.captures.reduce(0) { $0 + ($1.sizeBytes ?? 0) }
+                checks.append(CaptureCheck(
+                    scenario: scenario.name, path: dropped.path, ok: false,
+                    detail: "not re-checked: the capture was not kept (\(ByteCount.describe(bytes)), \(dropped.notKept ?? ""))",
+                    notKept: true))
+                continue
+            }
             for capture in scenario.captures {
                 var check = CaptureCheck(scenario: scenario.name, path: capture.path, ok: false, detail: "")
                 do {

@@ -476,7 +476,9 @@ final class ScenarioExecution {
                 case .paused: receiverPaused = true
                 case .marked: senderMarked = true
                 case .hello where agent === sender: senderPid = event.pid
-                case .progress: runner.report("\(scenario.name): received \(ByteCount.describe(event.bytes ?? 0)) of \(ByteCount.describe(scenario.file.size))")
+                case .progress:
+                    let seconds = Double(monotonicNanoseconds() + UInt64(scenario.timeout * 1e9) - deadline) / 1e9
+                    runner.report(ProgressReporter.transfer(scenario.name, received: event.bytes ?? 0, of: scenario.file.size, seconds: seconds))
                 default: break
                 }
             }
