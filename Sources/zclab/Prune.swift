@@ -45,6 +45,6 @@ struct Prune: ParsableCommand {
             }
             print("\(dryRun ? "would remove" : "removed") \(run.path)")
         }
-        print("\(runs.count - removed.count) of \(runs.count) runs kept in \(folder)")
+        print("\(runs.count - removed.count) of \(runs.count) runs \(dryRun ? "would be " : "")kept in \(folder)")
     }
 }

@@ -98,7 +98,7 @@ struct DailyUseTests {
         let checks = ReportTools.verify(decoded)
         #expect(checks.count == 1)
         #expect(checks[0].notKept && !checks[0].ok)
-        #expect(checks[0].detail.hasPrefix("not re-checked: the capture was not kept (6000"))
+        #expect(checks[0].detail.hasPrefix("not re-checked: the capture was not kept (5.9 KiB, --keep-captures useful"))
     }
 
     @Test func aKeptCaptureCountsAgainstTheBudget() throws {
@@ -162,7 +162,8 @@ struct DailyUseTests {
         #expect(!markdown.contains("wire fail") && !markdown.contains("MISMATCH"))
         let page = ReportFormat.html.render(report)
         #expect(page.contains("<span class=\"as-expected\">\(said), 256 KiB</span>"))
-        #expect(!page.contains("verdict fail\">fail<") && !page.contains("wire fail") && !page.contains("NOT"))
+        #expect(!page.contains("class=\"verdict fail\"") && !page.contains("wire fail") && !page.contains("NOT"))
+        #expect(page.contains("<span class=\"verdict none\">0 fail</span>"))
         // The kind is the one the scenario judged, when it has one.
         var judged = report
         judged.scenarios[0].observations["wire.first_mismatch_kind"] = .text("new")
@@ -176,6 +177,6 @@ struct DailyUseTests {
 
     @Test func transferProgressShowsBytesAndRate() {
         #expect(ProgressReporter.transfer("large", received: 3 << 29, of: 5 << 30, seconds: 2) == "large: received 1.5 GiB of 5.0 GiB, 768.0 MiB/s")
-        #expect(ProgressReporter.transfer("small", received: 512, of: 4096, seconds: 0) == "small: received 512 B of 4.0 KiB")
+        #expect(ProgressReporter.transfer("small", received: 512, of: 4096, seconds: 0) == "small: received 512 bytes of 4.0 KiB")
     }
 }

@@ -42,8 +42,10 @@ extension ReportRendering {
         ]
         let settings = environment.sysctls.sorted { $0.key < $1.key }.map { ["<code>\(xml($0.key))</code>", xml($0.value)] }
             + environment.capabilities.sorted { $0.key < $1.key }.map { ["capability \(xml($0.key))", xml($0.value)] }
+        // A count of zero is grey: a red "0 fail" reads as a failure at a glance.
         let counts = [ScenarioResult.Verdict.pass, .fail, .error, .skip].map { verdict in
-            "<span class=\"verdict \(verdict.rawValue)\">\(report.summary[verdict.rawValue] ?? 0) \(verdict.rawValue)</span>"
+            let count = report.summary[verdict.rawValue] ?? 0
+            return "<span class=\"verdict \(count == 0 ? "none" : verdict.rawValue)\">\(count) \(verdict.rawValue)</span>"
         }
         return """
             <h1>zclab run <code>\(xml(report.runID))</code></h1>
@@ -200,6 +202,7 @@ extension ReportRendering {
         .verdict.fail { background: #c0392b; }
         .verdict.error { background: #b35900; }
         .verdict.skip { background: #7a8391; }
+        .verdict.none { background: #c5cbd3; }
         .ok { color: #2e8540; }
         .as-expected { color: #1f5f99; font-style: italic; }
         .not-ok { color: #c0392b; font-weight: 700; }

@@ -24,7 +24,7 @@ public enum ReportTools {
                 let bytes = scenario.captures.reduce(0) { $0 + ($1.sizeBytes ?? 0) }
                 checks.append(CaptureCheck(
                     scenario: scenario.name, path: dropped.path, ok: false,
-                    detail: "not re-checked: the capture was not kept (\(ByteCount.describe(bytes)), \(dropped.notKept ?? ""))",
+                    detail: "not re-checked: the capture was not kept (\(ByteCount.approximate(bytes)), \(dropped.notKept ?? ""))",
                     notKept: true))
                 continue
             }

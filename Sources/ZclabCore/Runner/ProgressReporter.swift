@@ -20,21 +20,9 @@ public struct ProgressReporter: Sendable {
     /// A transfer's status line: "NAME: received 1.2 GiB of 5 GiB, 640 MiB/s",
     /// the rate over the `seconds` since the transfer started.
     public static func transfer(_ name: String, received: UInt64, of total: UInt64, seconds: Double) -> String {
-        var line = "\(name): received \(approximate(Double(received))) of \(approximate(Double(total)))"
-        if seconds > 0 { line += ", \(approximate(Double(received) / seconds))/s" }
+        var line = "\(name): received \(ByteCount.approximate(received)) of \(ByteCount.approximate(total))"
+        if seconds > 0 { line += ", \(ByteCount.approximate(UInt64(Double(received) / seconds)))/s" }
         return line
-    }
-
-    /// A byte count to one decimal in the largest binary unit it reaches ("1.2 GiB").
-    static func approximate(_ bytes: Double) -> String {
-        let units = ["B", "KiB", "MiB", "GiB"]
-        var value = bytes
-        var unit = 0
-        while value >= 1024 && unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(Int(value)) B" : String(format: "%.1f", value) + " " + units[unit]
     }
 
     /// Clears the status line.
