@@ -20,7 +20,7 @@ struct List: ParsableCommand {
     var defaultSet = false
 
     func run() throws {
-        let (scenarios, errors) = ScenarioLoader.load(try ScenarioLoader.files(in: scenarioPaths(paths)))
+        let (scenarios, errors) = ScenarioLoader.load(try ScenarioLoader.files(in: try scenarioPaths(paths)))
         let listed = ScenarioLoader.select(scenarios, filters: filter).filter { !defaultSet || DefaultSet.contains($0) }
         for scenario in listed {
             let mark = DefaultSet.contains(scenario) ? "*" : "-"
@@ -41,7 +41,7 @@ struct Check: ParsableCommand {
     var paths: [String] = []
 
     func run() throws {
-        let files = try ScenarioLoader.files(in: scenarioPaths(paths))
+        let files = try ScenarioLoader.files(in: try scenarioPaths(paths))
         let (scenarios, errors) = ScenarioLoader.load(files)
         for scenario in scenarios { print("ok \(scenario.path) (\(scenario.name))") }
         for error in errors { printError("\(error)") }

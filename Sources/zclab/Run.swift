@@ -59,7 +59,8 @@ struct Run: ParsableCommand {
     func run() throws {
         let signals = try SignalWatch()
         let files: [String]
-        do { files = try ScenarioLoader.files(in: scenarioPaths(paths)) } catch { throw ValidationError("\(error)") }
+        let named = try scenarioPaths(paths)
+        do { files = try ScenarioLoader.files(in: named) } catch { throw ValidationError("\(error)") }
         let (found, errors) = ScenarioLoader.load(files)
         guard errors.isEmpty else {
             for error in errors { printError("\(error)") }
@@ -67,7 +68,7 @@ struct Run: ParsableCommand {
         }
         let scenarios = DefaultSet.select(found, filters: filter, pathsNamed: !paths.isEmpty, all: all)
         guard !scenarios.isEmpty else {
-            printError("no scenario matches \(filter.isEmpty ? scenarioPaths(paths).joined(separator: " ") : "--filter \(filter.joined(separator: ", "))")")
+            printError("no scenario matches \(filter.isEmpty ? named.joined(separator: " ") : "--filter \(filter.joined(separator: ", "))")")
             throw ExitCode(2)
         }
 
@@ -114,9 +115,16 @@ extension ScenarioRunner.Backend: ExpressibleByArgument {}
 extension CaptureRetention: ExpressibleByArgument {}
 
 /// The scenario paths a command works on: those named, else zclab's own
-/// scenarios found from the executable's path, else ./scenarios.
-func scenarioPaths(_ named: [String]) -> [String] {
-    named.isEmpty ? [Installation.current?.scenarios ?? "scenarios"] : named
+/// scenarios found from the executable's path, else ./scenarios; when there
+/// is none of these, an error that says where they were looked for.
+func scenarioPaths(_ named: [String]) throws -> [String] {
+    if !named.isEmpty { return named }
+    if let installation = Installation.current { return [installation.scenarios] }
+    if FileManager.default.fileExists(atPath: "scenarios") { return ["scenarios"] }
+    throw ValidationError("""
+        no scenarios found: none next to this zclab (PREFIX/share/zclab/scenarios for PREFIX/bin/zclab, \
+        as scripts/install puts them, or a checkout's scenarios/) and no ./scenarios; name a scenario file or folder
+        """)
 }
 
 /// The running executable's own path, for starting agents (/proc/self/exe
