@@ -29,10 +29,15 @@ struct VerifyReport: ParsableCommand {
     func run() throws {
         let checks = ReportTools.verify(try loadReport(report))
         for check in checks {
-            print("\(check.ok ? "ok  " : check.notKept ? "NOT KEPT" : "FAIL") \(check.scenario): \(check.path): \(check.detail)")
+            let word = switch check.outcome {
+            case .agrees: "ok  "
+            case .differs: "FAIL"
+            case .notKept: "NOT KEPT"
+            }
+            print("\(word) \(check.scenario): \(check.path): \(check.detail)")
         }
-        let notKept = checks.filter(\.notKept).count
-        let failed = checks.filter { !$0.ok }.count - notKept
+        let notKept = checks.filter { $0.outcome == .notKept }.count
+        let failed = checks.filter { $0.outcome == .differs }.count
         print("\(checks.count - failed - notKept) passed, \(failed) failed, \(notKept) not re-checked (capture not kept)")
         if failed > 0 { throw ExitCode(1) }
         if notKept > 0 && notKept == checks.count { throw ExitCode(4) }

@@ -22,6 +22,12 @@ extension EndToEnd {
                 #expect((capture.sizeBytes ?? 0) > 16 << 20, "a 16 MiB transfer's capture")
                 #expect(!FileManager.default.fileExists(atPath: capture.path))
             }
+            // The schema documents the fields that say so.
+            let schema = try run(["python3", "-c", """
+                import json, sys, jsonschema
+                jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))
+                """, packageRoot() + "/docs/report.schema.json", out + "/report.json"])
+            #expect(schema.status == 0, "report.json against docs/report.schema.json: \(schema.error)")
             let verified = try run([zclabExecutable(), "report", "verify", out + "/report.json"])
             #expect(verified.status == 4, "\(verified.output)")
             #expect(verified.output.contains("NOT KEPT sendfile-veth: "))

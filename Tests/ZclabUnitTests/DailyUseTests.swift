@@ -97,7 +97,7 @@ struct DailyUseTests {
         #expect(ReportFormat.json.render(report).contains("\"not_kept\""))
         let checks = ReportTools.verify(decoded)
         #expect(checks.count == 1)
-        #expect(checks[0].notKept && !checks[0].ok)
+        #expect(checks[0].outcome == .notKept && !checks[0].ok)
         #expect(checks[0].detail.hasPrefix("not re-checked: the capture was not kept (5.9 KiB, --keep-captures useful"))
     }
 
