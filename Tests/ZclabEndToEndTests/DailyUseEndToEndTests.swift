@@ -15,6 +15,8 @@ extension EndToEnd {
             ])
             #expect(result.status == 0, "\(result.output)\n\(result.error)")
             let report = try JSONDecoder().decode(RunReport.self, from: Data(contentsOf: URL(fileURLWithPath: out + "/report.json")))
+            // How the agents ended reads as words, not as a Swift optional.
+            #expect(report.scenarios.first?.agents["receiver"] == "exited with status 0")
             let captures = try #require(report.scenarios.first?.captures)
             #expect(!captures.isEmpty)
             for capture in captures {

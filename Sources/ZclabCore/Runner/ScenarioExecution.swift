@@ -106,7 +106,7 @@ final class ScenarioExecution {
             if let externalClient { addExternalClientObservations(&observations, ended: externalClient) }
         } else {
             let senderEnd = sender!.stop()
-            result.agents = ["sender": "\(senderEnd)", "receiver": "\(receiverEnd)"]
+            result.agents = ["sender": "\(senderEnd)", "receiver": receiverEnd.map { "\($0)" } ?? "not started"]
             let senderDone = sender!.finished
             result.steps = runnerSteps + (senderDone?.steps ?? []) + actorSteps + (receiverDone?.steps ?? [])
             result.signals = senderDone?.signals ?? []
