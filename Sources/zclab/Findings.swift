@@ -17,10 +17,11 @@ struct FindingsCommand: ParsableCommand {
     @Argument(help: "report.json files of runs.")
     var reports: [String]
 
-    @Option(name: .long, help: "The claims file.")
-    var claims: String = "docs/claims.yaml"
+    @Option(name: .long, help: "The claims file (default: zclab's own docs/claims.yaml, or PREFIX/share/doc/zclab/claims.yaml).")
+    var claims: String?
 
     func run() throws {
+        let claims = claims ?? Installation.current?.claims ?? "docs/claims.yaml"
         guard FileManager.default.fileExists(atPath: claims) else { throw usageFailure("--claims \(claims): no such file") }
         let claimList: [Claim]
         do { claimList = try Findings.loadClaims(claims) } catch {

@@ -3,19 +3,30 @@ import Foundation
 import ZclabCore
 
 struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List scenarios: name, tags, file and description.")
+    static let configuration = CommandConfiguration(
+        abstract: "List scenarios: default-set mark, name, tags, file and description.",
+        discussion: """
+            One line per scenario, tab-separated; the first column is `*` for a scenario in
+            the default set (what `zclab run` runs with no path, filter or --all), `-` otherwise.
+            """)
 
-    @Argument(help: "Scenario files or folders.")
-    var paths: [String] = ["scenarios"]
+    @Argument(help: "Scenario files or folders (default: zclab's own scenarios).")
+    var paths: [String] = []
 
     @Option(name: .long, help: "Only scenarios whose name contains, or whose tags include, this (repeatable).")
     var filter: [String] = []
 
+    @Flag(name: .long, help: "Only the default set.")
+    var defaultSet = false
+
     func run() throws {
-        let (scenarios, errors) = ScenarioLoader.load(try scenarioFiles(in: paths))
-        for scenario in ScenarioLoader.select(scenarios, filters: filter) {
-            print("\(scenario.name)\t[\(scenario.tags.joined(separator: ","))]\t\(scenario.path)\t\(scenario.description)")
+        let (scenarios, errors) = ScenarioLoader.load(try scenarioFiles(in: try scenarioPaths(paths)))
+        let listed = ScenarioLoader.select(scenarios, filters: filter).filter { !defaultSet || DefaultSet.contains($0) }
+        for scenario in listed {
+            let mark = DefaultSet.contains(scenario) ? "*" : "-"
+            print("\(mark)\t\(scenario.name)\t[\(scenario.tags.joined(separator: ","))]\t\(scenario.path)\t\(scenario.description)")
         }
+        printError("\(listed.count) scenarios, \(listed.filter(DefaultSet.contains).count) in the default set (*)")
         for error in errors { printError("\(error)") }
         if !errors.isEmpty { throw ExitCode(2) }
     }
@@ -26,11 +37,11 @@ struct Check: ParsableCommand {
         abstract: "Validate scenario files without running them.",
         discussion: "Prints each error as FILE:LINE:COLUMN: message; exit status 2 if any file is invalid.")
 
-    @Argument(help: "Scenario files or folders.")
-    var paths: [String] = ["scenarios"]
+    @Argument(help: "Scenario files or folders (default: zclab's own scenarios).")
+    var paths: [String] = []
 
     func run() throws {
-        let files = try scenarioFiles(in: paths)
+        let files = try scenarioFiles(in: try scenarioPaths(paths))
         let (scenarios, errors) = ScenarioLoader.load(files)
         for scenario in scenarios { print("ok \(scenario.path) (\(scenario.name))") }
         for error in errors { printError("\(error)") }

@@ -17,7 +17,10 @@ struct VerifyReport: ParsableCommand {
             For every capture the report lists: its SHA-256 against the report, then
             the wire verification again from the pcap and the scenario text kept in the
             report, against the recorded verdict. Nothing runs on the kernel side.
-            Exit status 0 when all agree, 1 when any does not, 2 for a bad report.
+            A scenario whose captures the run did not keep (zclab run --keep-captures)
+            is listed as NOT KEPT with the capture's size and the policy.
+            Exit status 0 when all that could be checked agree, 1 when any does not,
+            4 when no capture was kept to check, 2 for a bad report.
             """)
 
     @Argument(help: "A report.json.")
@@ -25,10 +28,19 @@ struct VerifyReport: ParsableCommand {
 
     func run() throws {
         let checks = ReportTools.verify(try loadReport(report))
-        for check in checks { print("\(check.ok ? "ok  " : "FAIL") \(check.scenario): \(check.path): \(check.detail)") }
-        let failed = checks.filter { !$0.ok }.count
-        print("\(checks.count - failed) passed, \(failed) failed")
+        for check in checks {
+            let word = switch check.outcome {
+            case .agrees: "ok  "
+            case .differs: "FAIL"
+            case .notKept: "NOT KEPT"
+            }
+            print("\(word) \(check.scenario): \(check.path): \(check.detail)")
+        }
+        let notKept = checks.filter { $0.outcome == .notKept }.count
+        let failed = checks.filter { $0.outcome == .differs }.count
+        print("\(checks.count - failed - notKept) passed, \(failed) failed, \(notKept) not re-checked (capture not kept)")
         if failed > 0 { throw ExitCode(1) }
+        if notKept > 0 && notKept == checks.count { throw ExitCode(4) }
     }
 }
 

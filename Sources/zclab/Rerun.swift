@@ -14,12 +14,12 @@ struct Rerun: ParsableCommand {
     @Argument(help: "The report.json to rerun.")
     var report: String
 
-    @Option(name: .long, help: "Output folder (default: captures/RUN-ID).")
+    @Option(name: .long, help: "Output folder (default: the runs folder's RUN-ID, as zclab run).")
     var out: String?
 
     func run() throws {
         let old = try loadReport(report)
-        let output = out ?? "captures/\(RunNames.newRunID())"
+        let output = out ?? "\(Installation.current?.runsFolder() ?? "captures")/\(RunNames.newRunID())"
         let folder = "\(output)/scenarios"
         try prepareOutputFolder(output)
         try prepareOutputFolder(folder)

@@ -6,20 +6,34 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run scenarios and write a report.",
         discussion: """
-            Runs every scenario file named, or found below each folder named (default:
-            scenarios/). Each run writes to its own folder (default captures/RUN-ID/):
-            report.json, report.md, report.html, and per scenario its pcap files and agent logs.
-            Scenario files are all validated first; an invalid one stops the run with
-            file:line and exit status 2 before anything is created.
+            Runs every scenario file named, or found below each folder named. With no
+            path, no --filter and no --all it runs the default set (the scenarios tagged
+            `default`: every family, about a minute) from zclab's own scenarios (the
+            checkout's scenarios/, or PREFIX/share/zclab/scenarios when installed);
+            `zclab list` marks them. Each run writes to its own folder: report.json,
+            report.md, report.html, and per scenario its agent logs and the captures
+            --keep-captures keeps. The folder is --out, else captures/RUN-ID in the
+            checkout, or $XDG_STATE_HOME/zclab/runs/RUN-ID (~/.local/state/...) when
+            installed. Scenario files are all validated first; an invalid one stops the
+            run with file:line and exit status 2 before anything is created.
             """)
 
-    @Argument(help: "Scenario files or folders.")
-    var paths: [String] = ["scenarios"]
+    @Argument(help: "Scenario files or folders (default: zclab's own scenarios).")
+    var paths: [String] = []
+
+    @Flag(name: .long, help: "Run every scenario, not only the default set (when no path or filter is given).")
+    var all = false
+
+    @Option(name: .long, help: """
+        Which capture files to keep once a scenario is judged: useful (failed scenarios', small ones and \
+        those showing an expected wire difference, up to 120 MiB a run), all, failed or none.
+        """)
+    var keepCaptures: CaptureRetention = .useful
 
     @Option(name: .long, help: "Run only scenarios whose name contains, or whose tags include, this (repeatable).")
     var filter: [String] = []
 
-    @Option(name: .long, help: "Output folder for the report and captures (default: captures/RUN-ID).")
+    @Option(name: .long, help: "Output folder for the report and captures (default: the runs folder's RUN-ID).")
     var out: String?
 
     @Option(name: .long, help: "What to print on standard output: text, json, tap, junit or html.")
@@ -44,14 +58,15 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let signals = try SignalWatch()
-        let (all, errors) = ScenarioLoader.load(try scenarioFiles(in: paths))
+        let named = try scenarioPaths(paths)
+        let (found, errors) = ScenarioLoader.load(try scenarioFiles(in: named))
         guard errors.isEmpty else {
             for error in errors { printError("\(error)") }
             throw ExitCode(2)
         }
-        let scenarios = ScenarioLoader.select(all, filters: filter)
+        let scenarios = DefaultSet.select(found, filters: filter, pathsNamed: !paths.isEmpty, all: all)
         guard !scenarios.isEmpty else {
-            printError("no scenario matches \(filter.isEmpty ? paths.joined(separator: " ") : "--filter \(filter.joined(separator: ", "))")")
+            printError("no scenario matches \(filter.isEmpty ? named.joined(separator: " ") : "--filter \(filter.joined(separator: ", "))")")
             throw ExitCode(2)
         }
 
@@ -68,6 +83,7 @@ struct Run: ParsableCommand {
         var options = RunSession.Options(executable: try executablePath(), outputDirectory: out)
         options.backend = backend
         options.namespaceSysctls = overrides
+        options.captureRetention = keepCaptures
         try prepareOutputFolder(options.outputDirectory)
         let stream = ResultStream(format.reportFormat, names: scenarios.map(\.name))
         emit(stream?.header ?? "")
@@ -113,6 +129,20 @@ func emit(_ text: String) {
 }
 
 extension ScenarioRunner.Backend: ExpressibleByArgument {}
+extension CaptureRetention: ExpressibleByArgument {}
+
+/// The scenario paths a command works on: those named, else zclab's own
+/// scenarios found from the executable's path, else ./scenarios; when there
+/// is none of these, an error that says where they were looked for.
+func scenarioPaths(_ named: [String]) throws -> [String] {
+    if !named.isEmpty { return named }
+    if let installation = Installation.current { return [installation.scenarios] }
+    if FileManager.default.fileExists(atPath: "scenarios") { return ["scenarios"] }
+    throw ValidationError("""
+        no scenarios found: none next to this zclab (PREFIX/share/zclab/scenarios for PREFIX/bin/zclab, \
+        as scripts/install puts them, or a checkout's scenarios/) and no ./scenarios; name a scenario file or folder
+        """)
+}
 
 /// The running executable's own path, for starting agents (/proc/self/exe
 /// would name `ip` once `ip netns exec` runs).

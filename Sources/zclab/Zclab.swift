@@ -18,7 +18,9 @@ struct Zclab: ParsableCommand {
             notifications the scenario expects.
 
             Typical use:
-              zclab run                          run scenarios/ and write a report
+              zclab run                          the default set (every family, ~1 min), with a report
+              zclab run --all                    every scenario
+              zclab prune --keep 10              remove all but the newest 10 run folders
               zclab run scenarios/basic --format tap
               zclab run --filter sendfile --out /tmp/zcl-out
               zclab check scenarios/basic/*.yaml validate scenario files
@@ -39,6 +41,6 @@ struct Zclab: ParsableCommand {
             The scenario format: docs/scenario-format.md; the report: docs/report-schema.md.
             """,
         version: version,
-        subcommands: [Run.self, List.self, Check.self, Env.self, Clean.self, Verify.self, ReportCommand.self, Rerun.self, FindingsCommand.self, Agent.self]
+        subcommands: [Run.self, List.self, Check.self, Env.self, Clean.self, Verify.self, ReportCommand.self, Rerun.self, FindingsCommand.self, Prune.self, Agent.self]
     )
 }

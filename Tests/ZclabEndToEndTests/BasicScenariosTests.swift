@@ -10,7 +10,7 @@ extension EndToEnd {
         @Test func basicScenariosPassAndLeaveNothing() throws {
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("zcl-e2e-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: out) }
-            let result = try run([zclabExecutable(), "run", packageRoot() + "/scenarios/basic", "--out", out, "--format", "tap"])
+            let result = try run([zclabExecutable(), "run", packageRoot() + "/scenarios/basic", "--out", out, "--format", "tap", "--keep-captures", "all"])
             #expect(result.status == 0, "zclab run: \(result.output)\n\(result.error)")
             #expect(result.output.hasPrefix("TAP version 13"))
             let left = try zclResources()

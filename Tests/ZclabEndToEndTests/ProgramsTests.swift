@@ -15,7 +15,7 @@ extension EndToEnd {
         @Test func shippedProgramsPassAndLeaveNothing() throws {
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("zcl-e2e-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: out) }
-            let result = try run([zclabExecutable(), "run", packageRoot() + "/scenarios/programs", "--out", out, "--format", "json"])
+            let result = try run([zclabExecutable(), "run", packageRoot() + "/scenarios/programs", "--out", out, "--format", "json", "--keep-captures", "all"])
             #expect(result.status == 0, "\(result.output.suffix(2000))\n\(result.error)")
             let report = try JSONDecoder().decode(RunReport.self, from: Data(result.output.utf8))
             #expect(report.scenarios.count >= 5)

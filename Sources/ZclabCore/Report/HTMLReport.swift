@@ -42,8 +42,10 @@ extension ReportRendering {
         ]
         let settings = environment.sysctls.sorted { $0.key < $1.key }.map { ["<code>\(xml($0.key))</code>", xml($0.value)] }
             + environment.capabilities.sorted { $0.key < $1.key }.map { ["capability \(xml($0.key))", xml($0.value)] }
+        // A count of zero is grey: a red "0 fail" reads as a failure at a glance.
         let counts = [ScenarioResult.Verdict.pass, .fail, .error, .skip].map { verdict in
-            "<span class=\"verdict \(verdict.rawValue)\">\(report.summary[verdict.rawValue] ?? 0) \(verdict.rawValue)</span>"
+            let count = report.summary[verdict.rawValue] ?? 0
+            return "<span class=\"verdict \(count == 0 ? "none" : verdict.rawValue)\">\(count) \(verdict.rawValue)</span>"
         }
         return """
             <h1>zclab run <code>\(xml(report.runID))</code></h1>
@@ -60,7 +62,7 @@ extension ReportRendering {
         let rows = report.scenarios.enumerated().map { index, scenario in
             [
                 verdictBadge(scenario.verdict), scenarioLink(scenario.name, index: index),
-                xml(wireSummary(scenario)), xml(receivedSummary(scenario)),
+                wireCell(scenario), xml(receivedSummary(scenario)),
                 String(format: "%.2f s", scenario.durationSeconds), xml(scenario.reason),
             ]
         }
@@ -139,14 +141,21 @@ extension ReportRendering {
     /// The wire verdict, the received stream, signals and captures, one line each.
     static func htmlEvidence(_ scenario: ScenarioResult) -> String {
         var items: [String] = []
-        if let wire = scenario.wire { items.append(xml(wireDetail(wire))) }
+        if let wire = scenario.wire { items.append(xml(wireDetail(scenario, wire))) }
         if let received = scenario.received {
-            items.append(xml("received \(received.matches ? "as expected" : "NOT as expected"): \(received.bytes) of \(received.expectedBytes) bytes"))
+            let words = received.matches ? "the file" : scenario.verdict == .pass ? "a stream that differs as expected" : "NOT the file"
+            items.append(xml("received \(words): \(received.bytes) of \(received.expectedBytes) bytes"))
         }
         items += scenario.signals.map { xml("signal \($0.signal) \($0.code)" + ($0.fileOffset.map { " at file offset \($0)" } ?? "")) }
         items += scenario.captures.map { "capture \(xml($0.side)) <code>\(xml($0.path))</code>: \($0.packets) packets, \($0.dropped) dropped" }
         guard !items.isEmpty else { return "" }
         return "<ul>\n" + items.map { "<li>\($0)</li>\n" }.joined() + "</ul>\n"
+    }
+
+    /// The wire summary cell, marked as expected when the difference is the
+    /// scenario's finding, so it does not read as a failure.
+    static func wireCell(_ scenario: ScenarioResult) -> String {
+        differsAsExpected(scenario) ? "<span class=\"as-expected\">\(xml(wireSummary(scenario)))</span>" : xml(wireSummary(scenario))
     }
 
     static func assertionsTable(_ assertions: [Assertion]) -> String {
@@ -193,7 +202,9 @@ extension ReportRendering {
         .verdict.fail { background: #c0392b; }
         .verdict.error { background: #b35900; }
         .verdict.skip { background: #7a8391; }
+        .verdict.none { background: #c5cbd3; }
         .ok { color: #2e8540; }
+        .as-expected { color: #1f5f99; font-style: italic; }
         .not-ok { color: #c0392b; font-weight: 700; }
         .counts .verdict { margin-right: 4px; }
         .reason { color: #5b6470; }

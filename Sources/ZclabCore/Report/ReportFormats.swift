@@ -41,21 +41,48 @@ enum ReportRendering {
         return out
     }
 
+    /// Whether `scenario` passed although (because) its wire differs from
+    /// the file: its expectations asked for the difference (zeros past a
+    /// truncation, a rewritten buffer), so the wire's "fail" is the finding.
+    static func differsAsExpected(_ scenario: ScenarioResult) -> Bool {
+        scenario.verdict == .pass && scenario.wire?.status == .fail
+    }
+
+    /// The wire's status as a reader should take it: "pass", "fail",
+    /// "unverifiable", or for a passing scenario whose wire differs
+    /// "differs as expected: OFFSET (SIZE), KIND" at the first difference,
+    /// the kind as the scenario judged it (`wire.first_mismatch_kind`: "new"
+    /// where the verifier alone can only say "other").
+    static func wireStatus(_ scenario: ScenarioResult, _ wire: WireVerdict) -> String {
+        guard differsAsExpected(scenario) else { return wire.status.rawValue }
+        guard let mismatch = wire.firstMismatch else { return "differs as expected" }
+        let size = ByteCount.describe(mismatch.offset)
+        let offset = size == "\(mismatch.offset)" ? size : "\(mismatch.offset) (\(size))"
+        let kind = scenario.observations["wire.first_mismatch_kind"]?.description ?? mismatch.kind.rawValue
+        return "differs as expected: \(offset), \(kind)"
+    }
+
     /// The wire verdict in a few words ("pass, 16 MiB"), or "-" without a capture.
     static func wireSummary(_ scenario: ScenarioResult) -> String {
-        scenario.wire.map { "\($0.status.rawValue), \(ByteCount.describe($0.bytes))" } ?? "-"
+        scenario.wire.map { "\(wireStatus(scenario, $0)), \(ByteCount.describe($0.bytes))" } ?? "-"
     }
 
     /// The wire verdict with its counts and first mismatch, on one line.
-    static func wireDetail(_ wire: WireVerdict) -> String {
-        var line = "wire \(wire.status.rawValue): \(wire.bytes) of \(wire.expectedBytes) bytes, flow \(wire.flow ?? "-"), \(wire.segments) segments, \(wire.retransmittedBytes) retransmitted bytes"
-        if let mismatch = wire.firstMismatch { line += "; first mismatch at \(mismatch.offset) (\(mismatch.kind.rawValue))" }
+    static func wireDetail(_ scenario: ScenarioResult, _ wire: WireVerdict) -> String {
+        var line = "wire \(wireStatus(scenario, wire)): \(wire.bytes) of \(wire.expectedBytes) bytes, flow \(wire.flow ?? "-"), \(wire.segments) segments, \(wire.retransmittedBytes) retransmitted bytes"
+        if let mismatch = wire.firstMismatch, !differsAsExpected(scenario) {
+            line += "; first mismatch at \(mismatch.offset) (\(mismatch.kind.rawValue))"
+        }
         return line
     }
 
-    /// What the receiver got in a few words ("match, 16 MiB"), or "-".
+    /// What the receiver got in a few words ("match, 16 MiB"), or "-"; a
+    /// passing scenario's different stream is what it expected.
     static func receivedSummary(_ scenario: ScenarioResult) -> String {
-        scenario.received.map { "\($0.matches ? "match" : "MISMATCH"), \(ByteCount.describe($0.bytes))" } ?? "-"
+        scenario.received.map { received in
+            let words = received.matches ? "match" : scenario.verdict == .pass ? "differs as expected" : "MISMATCH"
+            return "\(words), \(ByteCount.describe(received.bytes))"
+        } ?? "-"
     }
 
     /// One line per scenario, the reason under each one that did not pass, and the totals.
@@ -154,7 +181,7 @@ enum ReportRendering {
                 out += "- capture \(capture.side) on \(capture.interface): `\(capture.path)`, \(capture.packets) packets, \(capture.dropped) dropped, sha256 `\(capture.sha256.prefix(16))…`\n"
             }
             if let wire = scenario.wire {
-                out += "- \(wireDetail(wire))\n"
+                out += "- \(wireDetail(scenario, wire))\n"
                 for note in wire.notes { out += "  - \(note)\n" }
             }
         }

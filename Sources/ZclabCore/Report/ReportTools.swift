@@ -6,18 +6,39 @@ public enum ReportTools {
     public struct CaptureCheck: Sendable {
         public var scenario: String
         public var path: String
-        public var ok: Bool
+        public var outcome: Outcome
         public var detail: String
+
+        /// What checking a capture again found.
+        public enum Outcome: Sendable, Equatable {
+            /// The file and its wire verification agree with the report.
+            case agrees
+            /// They do not, or the file cannot be read.
+            case differs
+            /// The run's capture retention deleted the file: nothing was checked.
+            case notKept
+        }
+
+        public var ok: Bool { outcome == .agrees }
     }
 
     /// Re-checks every capture a report lists: its SHA-256 against the
     /// report, then the wire verification from the pcap and the scenario text
-    /// recorded in the report, against the recorded wire verdict.
+    /// recorded in the report, against the recorded wire verdict. A scenario
+    /// whose captures the run did not keep gets one check, `notKept`, that
+    /// says so: never a silent pass.
     public static func verify(_ report: RunReport) -> [CaptureCheck] {
         var checks: [CaptureCheck] = []
         for scenario in report.scenarios {
+            if let dropped = scenario.captures.first(where: { $0.notKept != nil }) {
+                let bytes = scenario.captures.reduce(0) { $0 + ($1.sizeBytes ?? 0) }
+                checks.append(CaptureCheck(
+                    scenario: scenario.name, path: dropped.path, outcome: .notKept,
+                    detail: "not re-checked: the capture was not kept (\(ByteCount.approximate(bytes)), \(dropped.notKept ?? ""))"))
+                continue
+            }
             for capture in scenario.captures {
-                var check = CaptureCheck(scenario: scenario.name, path: capture.path, ok: false, detail: "")
+                var check = CaptureCheck(scenario: scenario.name, path: capture.path, outcome: .differs, detail: "")
                 do {
                     let digest = try sha256(ofFile: capture.path)
                     guard digest == capture.sha256 else {
@@ -25,7 +46,7 @@ public enum ReportTools {
                         checks.append(check)
                         continue
                     }
-                    check.ok = true
+                    check.outcome = .agrees
                     check.detail = "SHA-256 matches"
                 } catch {
                     check.detail = "cannot read: \(error)"
@@ -35,7 +56,7 @@ public enum ReportTools {
             guard let recorded = scenario.wire, let text = scenario.scenarioText,
                 let judged = scenario.captures.first(where: { !$0.side.hasSuffix("-marks") })
             else { continue }
-            var check = CaptureCheck(scenario: scenario.name, path: judged.path, ok: false, detail: "")
+            var check = CaptureCheck(scenario: scenario.name, path: judged.path, outcome: .differs, detail: "")
             do {
                 let parsed = try ScenarioParser.parse(text, path: scenario.file)
                 let samples = scenario.captures.first { $0.side == judged.side + "-marks" }
@@ -46,7 +67,8 @@ public enum ReportTools {
                 let wire = try WireVerifier.verify(
                     capture: samples?.path ?? judged.path, flow: flow, expected: expected, sampled: samples != nil)
                     .body(after: UInt64(header.count))
-                check.ok = wire.status == recorded.status && wire.sha256 == recorded.sha256 && wire.bytes == recorded.bytes
+                let agrees = wire.status == recorded.status && wire.sha256 == recorded.sha256 && wire.bytes == recorded.bytes
+                check.outcome = agrees ? .agrees : .differs
                 check.detail = check.ok
                     ? "wire verification again: \(wire.status.rawValue), \(wire.bytes) bytes, same SHA-256"
                     : "wire verification again: \(wire.status.rawValue), \(wire.bytes) bytes, sha256 \(wire.sha256); the report says \(recorded.status.rawValue), \(recorded.bytes) bytes, sha256 \(recorded.sha256)"

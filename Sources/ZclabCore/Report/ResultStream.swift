@@ -40,7 +40,7 @@ public struct ResultStream: Sendable {
             let padded = scenario.name.padding(toLength: width, withPad: " ", startingAt: 0)
             var line = "\(scenario.verdict.rawValue.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0)) \(padded)  \(String(format: "%6.2f s", scenario.durationSeconds))"
             if let wire = scenario.wire {
-                line += "  wire \(wire.status.rawValue) \(ByteCount.describe(wire.bytes))"
+                line += "  wire \(ReportRendering.wireStatus(scenario, wire)), \(ByteCount.describe(wire.bytes))"
             }
             if scenario.backend == "model" { line += "  simulated (reference model)" }
             lines.append(line)

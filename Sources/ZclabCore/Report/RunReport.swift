@@ -193,10 +193,16 @@ public struct CaptureRecord: Codable, Sendable {
     public var dropped: UInt64
     public var interfaceDropped: UInt64
     public var snaplen: Int32
+    /// The file's size when the scenario was judged.
+    public var sizeBytes: UInt64?
+    /// Set when the run's capture retention deleted the file afterwards
+    /// (`--keep-captures`): why, naming the policy. The SHA-256 and the
+    /// verdicts stay; `zclab report verify` cannot check this capture again.
+    public var notKept: String?
 
     enum CodingKeys: String, CodingKey {
         case side, path, sha256, interface, packets, dropped, snaplen
-        case interfaceDropped = "interface_dropped"
+        case interfaceDropped = "interface_dropped", sizeBytes = "size_bytes", notKept = "not_kept"
     }
 }
 

@@ -19,12 +19,17 @@ public enum RunSession {
         public var command: [String] = CommandLine.arguments
         /// The run's id: in every name it creates, and its default folder.
         public var runID: String
+        /// Which capture files stay once each scenario is judged.
+        public var captureRetention: CaptureRetention = .useful
 
-        /// Options for a run into `outputDirectory` (default: captures/RUN-ID).
+        /// Options for a run into `outputDirectory` (default: RUNS/RUN-ID,
+        /// with RUNS from `Installation.runsFolder`, or ./captures when the
+        /// executable's installation is not found).
         public init(executable: String, outputDirectory: String? = nil) {
             self.executable = executable
             runID = RunNames.newRunID()
-            self.outputDirectory = outputDirectory ?? "captures/\(runID)"
+            let runs = Installation.locate(executable: executable)?.runsFolder() ?? "captures"
+            self.outputDirectory = outputDirectory ?? "\(runs)/\(runID)"
         }
     }
 
@@ -48,6 +53,7 @@ public enum RunSession {
             zclabVersion: zclabVersion, runID: runID, startedAt: isoTimestamp(), command: options.command,
             outputDirectory: options.outputDirectory, environment: EnvironmentFingerprint.current())
         report.namespaceSysctls = options.namespaceSysctls
+        var keptBytes: UInt64 = 0
         for (index, scenario) in scenarios.enumerated() {
             if let signal = signals.check() {
                 var skipped = ScenarioResult(name: scenario.name, file: scenario.path, tags: scenario.tags, verdict: .skip, reason: "")
@@ -57,7 +63,8 @@ public enum RunSession {
                 continue
             }
             progress.status("[\(index + 1)/\(scenarios.count)] \(scenario.name)")
-            let result = runner.run(scenario, index: index)
+            var result = runner.run(scenario, index: index)
+            keptBytes += options.captureRetention.apply(to: &result, keptSoFar: keptBytes)
             report.environment.interfaceFeatures.merge(result.topology?.features ?? [:]) { first, _ in first }
             report.scenarios.append(result)
             progress.clear()

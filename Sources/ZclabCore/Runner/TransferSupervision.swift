@@ -27,7 +27,9 @@ extension ScenarioExecution {
                 case .paused: receiverPaused = true
                 case .marked: senderMarked = true
                 case .hello(let pid) where agent === sender: senderPid = pid
-                case .progress(let bytes): runner.report("\(scenario.name): received \(ByteCount.describe(bytes)) of \(ByteCount.describe(scenario.file.size))")
+                case .progress(let bytes):
+                    let seconds = Double(monotonicNanoseconds() + UInt64(scenario.timeout * 1e9) - deadline) / 1e9
+                    runner.report(ProgressReporter.transfer(scenario.name, received: bytes, of: scenario.file.size, seconds: seconds))
                 default: break
                 }
             }
