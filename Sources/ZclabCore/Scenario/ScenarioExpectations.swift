@@ -6,6 +6,16 @@ import Yams
 /// the catalog the run records by), so an expectation no run can meet is an
 /// error in the file, not a failure after the namespaces were built.
 extension ScenarioReader {
+    /// The expectations of the scenario whose top mapping is `root`: a
+    /// scenario without any could never fail, so that is an error.
+    func expectations(_ node: Node?, in root: Node) throws(ScenarioError) -> [Expectation] {
+        guard let node else {
+            throw error(root, "missing 'expect': what the run must show (e.g. wire.matches: true); a scenario that expects nothing cannot fail")
+        }
+        return try expectations(node)
+    }
+
+    /// Expectations: a non-empty mapping of observation keys to values.
     func expectations(_ node: Node) throws(ScenarioError) -> [Expectation] {
         guard let mapping = node.mapping, !mapping.isEmpty else {
             throw error(node, "expect must map observation keys to expected values (a scenario must expect something)")

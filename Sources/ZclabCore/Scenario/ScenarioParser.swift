@@ -18,7 +18,7 @@ public struct ScenarioError: Error, CustomStringConvertible, Sendable {
         self.line = line
         self.column = column
         self.message = message.count <= Self.longestMessage
-            ? message : message.prefix(Self.longestMessage - 100) + " … " + message.suffix(100)
+            ? message : message.prefix(Self.longestMessage - 103) + " … " + message.suffix(100)
     }
 }
 
@@ -155,9 +155,6 @@ struct ScenarioReader {
             throw error(root, "missing 'sender' (at least its method), 'program' or 'copy'")
         }
         guard let fileNode = top["file"] else { throw error(root, "missing 'file' (at least its size)") }
-        guard let expectNode = top["expect"] else {
-            throw error(root, "missing 'expect': what the run must show (e.g. wire.matches: true); a scenario that expects nothing cannot fail")
-        }
         var tags: [String] = []
         if let node = top["tags"] {
             guard let sequence = node.sequence else { throw error(node, "tags must be a list, e.g. [basic, sendfile]") }
@@ -208,7 +205,7 @@ struct ScenarioReader {
             receiver: receiver,
             capture: capture,
             actions: actions,
-            expectations: try expectations(expectNode),
+            expectations: try expectations(top["expect"], in: root),
             timeout: timeout,
             port: try top["port"].map { (node) throws(ScenarioError) in try integer(node, "port", UInt16(1)...UInt16.max) } ?? 5001)
         scenario.sysctls = sysctls
