@@ -91,8 +91,9 @@ public enum ScenarioParser {
 struct ScenarioReader {
     let path: String
 
+    /// An error at `node`, or at the file's start when there is no node.
     func error(_ node: Node?, _ message: String) -> ScenarioError {
-        ScenarioError(path: path, line: node?.mark?.line ?? 0, column: node?.mark?.column ?? 0, message: message)
+        ScenarioError(path: path, line: node?.mark?.line ?? 1, column: node?.mark?.column ?? 1, message: message)
     }
 
     /// A mapping's entries by key, after checking every key is one of `allowed`.
@@ -184,7 +185,7 @@ struct ScenarioReader {
             }
         }
         if let pause = receiver.pauseAfter, pause >= file.size {
-            throw error(top["receiver"], "pause_after (\(pause) bytes) must be less than the file's size (\(file.size) bytes): the receiver would never pause")
+            throw error(top["receiver"]?.mapping?["pause_after"], "pause_after (\(pause) bytes) must be less than the file's size (\(file.size) bytes): the receiver would never pause")
         }
         if receiver.pauseAfter != nil && !actions.contains(where: { $0.kind == .resumeReceiver }) {
             throw error(top["receiver"], "receiver pauses (pause_after) but no action resumes it (do: resume-receiver)")

@@ -1,3 +1,4 @@
+import CZclabFuzz
 import Foundation
 import ZclabCore
 
@@ -39,20 +40,29 @@ enum FuzzReader {
         _ = scenario.tags.joined(separator: ", ")
     }
 
-    /// Where the capture reader's input is written: PcapFile maps a file.
-    static let capturePath = "/dev/shm/zcl-fuzz-\(getpid()).pcap"
+    /// Where the capture reader's input is written (PcapFile maps a file):
+    /// an anonymous file, rewritten for each input.
+    static let captureFile: Int32 = {
+        let descriptor = zcl_fuzz_memfd()
+        guard descriptor >= 0 else {
+            FileHandle.standardError.write(Data("memfd_create: \(String(cString: strerror(errno)))\n".utf8))
+            exit(2)
+        }
+        return descriptor
+    }()
 
     /// The capture reader as `zclab verify` uses it: the file's header and
     /// packets, the flow list, and the stream rebuilt and compared with the
     /// test pattern of the reference captures (256 KiB, seed 42).
     static func readCapture(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard FileManager.default.createFile(atPath: capturePath, contents: Data(buffer: bytes)) else {
-            FileHandle.standardError.write(Data("cannot write \(capturePath)\n".utf8))
+        guard ftruncate(captureFile, 0) == 0, pwrite(captureFile, bytes.baseAddress, bytes.count, 0) == bytes.count else {
+            FileHandle.standardError.write(Data("cannot write the capture input: \(String(cString: strerror(errno)))\n".utf8))
             exit(2)
         }
+        let path = "/proc/self/fd/\(captureFile)"
         let expected = PatternContent(count: 256 << 10, seed: 42)
-        _ = try? WireVerifier.flows(inCapture: capturePath)
-        _ = try? WireVerifier.verify(capture: capturePath, flow: .busiest, expected: expected)
-        _ = try? WireVerifier.verify(capture: capturePath, flow: .port(5001), expected: expected, startOffset: 1000, sampled: true)
+        _ = try? WireVerifier.flows(inCapture: path)
+        _ = try? WireVerifier.verify(capture: path, flow: .busiest, expected: expected)
+        _ = try? WireVerifier.verify(capture: path, flow: .port(5001), expected: expected, startOffset: 1000, sampled: true)
     }
 }

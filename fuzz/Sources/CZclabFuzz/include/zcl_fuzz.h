@@ -8,4 +8,8 @@
 /// every executable one), so it starts libFuzzer through this.
 int zcl_fuzz_run(int *argc, char ***argv, int (*one_input)(const uint8_t *data, size_t size));
 
+/// An anonymous file (memfd_create) to hand each capture input to the reader
+/// by its /proc/self/fd path: nothing is left on disk, even after a crash.
+int zcl_fuzz_memfd(void);
+
 #endif
