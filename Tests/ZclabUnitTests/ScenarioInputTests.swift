@@ -167,3 +167,32 @@ struct ScenarioInputTests {
         expectParseError(Self.scenario(bomb), line: 4, message: "more than 100000 values once its aliases are expanded")
     }
 }
+
+@Suite("Byte counts in range")
+struct ByteCountRangeTests {
+    /// Every step of a sum is checked: the old code added UInt64 terms as Int64 and trapped.
+    @Test(arguments: [
+        ("9223372036854775807", .success(UInt64(Int64.max))),
+        ("9223372036854775808", .failure(.outOfRange)),
+        ("8388607TiB+8388607TiB", .failure(.outOfRange)),
+        ("18446744073709551616", .failure(.outOfRange)),
+        ("16777216TiB", .failure(.outOfRange)),
+        ("9223372036854775807-1+1", .success(UInt64(Int64.max))),
+        ("1-2", .failure(.outOfRange)),
+        ("1x", .failure(.notACount)),
+        ("１２", .failure(.notACount)),
+        ("", .failure(.notACount)),
+    ] as [(String, Result<UInt64, ByteCount.Problem>)])
+    func checkedArithmetic(text: String, result: Result<UInt64, ByteCount.Problem>) {
+        #expect(ByteCount.value(text) == result)
+    }
+
+    @Test func signalNamesStayInTheRealTimeRange() {
+        #expect(SignalNames.number("SIGRTMIN+2147483647") == nil)
+        #expect(SignalNames.number("SIGRTMIN+-1") == nil)
+        #expect(SignalNames.number("SIGRTMIN+1") != nil)
+        #expect(SignalNames.isName("SIGBUS") && !SignalNames.isName("SIGNOPE"))
+        #expect(Errno.isName("EPIPE") && !Errno.isName("EWHATEVER"))
+    }
+}
+
