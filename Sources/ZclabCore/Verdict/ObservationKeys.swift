@@ -59,7 +59,7 @@ public enum ObservationKeys {
         ObservationKey("uring.zerocopy_notifications", .number, "notifications not saying so"),
         ObservationKey("uring.pairs_complete", .flag, "every result with F_MORE was followed by exactly one notification of its request, and no other came"),
         ObservationKey("uring.first_error", .errnoOrNone, "errno name of the first failed result, or none"),
-        ObservationKey("uring.misuse_result", .errnoOrNone, "the misuse request's result: an errno name, or none"),
+        ObservationKey("uring.misuse_result", ValueType(.errno, .text), "the misuse request's result: an errno name, its result as quoted text (\"0\") if it did not fail, or none"),
         ObservationKey("uring.misuse_more", .flagOrNone, "whether that result said F_MORE (a notification to follow)"),
         ObservationKey("uring.misuse_notification", .flagOrNone, "whether a notification came for it"),
         ObservationKey("copy.bytes", .number, "bytes a file-to-file copy's calls reported"),
