@@ -196,3 +196,35 @@ struct ByteCountRangeTests {
     }
 }
 
+
+@Suite("Observation catalog")
+struct ObservationCatalogTests {
+    /// The catalog's value kinds must match what the code records: every value
+    /// the reference model records for the shipped MSG_ZEROCOPY scenarios (the
+    /// same `Observations` code a kernel run uses) is of its key's kind.
+    @Test func recordedValuesAreOfTheirKeysKind() throws {
+        let files = try ScenarioLoader.files(in: [packageRoot() + "/scenarios/zerocopy"])
+        let (scenarios, errors) = ScenarioLoader.load(files)
+        #expect(errors.isEmpty)
+        var checked = 0
+        for scenario in scenarios {
+            var result = ScenarioResult(name: scenario.name, file: scenario.path, tags: [], verdict: .error, reason: "")
+            ZerocopyScenarioModel.judge(scenario, into: &result)
+            for (name, value) in result.observations {
+                let key = try #require(ObservationKeys.key(name), "\(name) is recorded but not in the catalog")
+                #expect(key.type.admits(value), "\(scenario.name): \(name) = \(value) is not \(key.type)")
+                checked += 1
+            }
+        }
+        #expect(checked > 100)
+    }
+
+    @Test func patternsNameTheirPlaceholders() {
+        #expect(ObservationKeys.key("frames.sender.largest_frame")?.pattern == "frames.SIDE.largest_frame")
+        #expect(ObservationKeys.key("sender.script.12.offset_after")?.pattern == "sender.script.N.offset_after")
+        #expect(ObservationKeys.key("receiver.sendfile.calls")?.pattern == "ACTOR.CALL.calls")
+        #expect(ObservationKeys.key("sender.script.x.return") == nil)
+        #expect(ObservationKeys.key("frames.middle.frames") == nil)
+        #expect(Set(ObservationKeys.all.map(\.pattern)).count == ObservationKeys.all.count)
+    }
+}
