@@ -74,7 +74,7 @@ public enum ScenarioParser {
             return located(mark, problem, context)
         case .duplicatedKeysInMapping(let duplicates, let context):
             let keys = duplicates.sorted().map { "'\(ScenarioReader.clip($0))'" }.joined(separator: ", ")
-            return located(context.mark, "a mapping has the same key more than once: \(keys)", nil)
+            return located(context.mark, "a mapping has the same key more than once: \(keys) (this is its first use)", nil)
         case .reader(let problem, let offset, _, _):
             var (line, column) = (1, 1)
             for byte in text.utf8.prefix(offset ?? 0) {
