@@ -56,3 +56,13 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+/// The fuzz harness (fuzz/Sources/ZclabFuzz), only when scripts/fuzz builds
+/// it: it needs `-sanitize=fuzzer` (libFuzzer supplies `main`), so the normal
+/// build and `swift test` never see it.
+if ProcessInfo.processInfo.environment["ZCLAB_FUZZ_BUILD"] == "1" {
+    package.targets += [
+        .target(name: "CZclabFuzz", path: "fuzz/Sources/CZclabFuzz"),
+        .executableTarget(name: "ZclabFuzz", dependencies: ["ZclabCore", "CZclabFuzz"], path: "fuzz/Sources/ZclabFuzz"),
+    ]
+}

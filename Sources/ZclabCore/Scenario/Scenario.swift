@@ -45,7 +45,7 @@ public struct Scenario: Sendable {
             guard zerocopy.socket == .tcp else { return [ByteRange(lower: 0, upper: 0)] }
             if steps.contains(where: { if case .sendUntilError = $0 { true } else { false } }) { return nil }
             let asked = steps.reduce(UInt64(0)) { total, step in
-                if case .send(let bytes) = step { total + bytes } else { total }
+                if case .send(let bytes) = step { total.addingReportingOverflow(bytes).overflow ? .max : total + bytes } else { total }
             }
             return [ByteRange(lower: 0, upper: min(asked, file.size))]
         }

@@ -20,6 +20,12 @@ public struct Errno: Error, Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(name) (\(String(cString: strerror(rawValue))))" }
 
+    /// Every errno name this C library knows (EPERM ... EHWPOISON).
+    static let names: Set<String> = Set((1...255).compactMap { zcl_errno_name($0).map { String(cString: $0) } })
+
+    /// Whether `name` is an errno name, so that an expectation naming one can be checked.
+    public static func isName(_ name: String) -> Bool { names.contains(name) }
+
     public static let interrupted = Errno(EINTR)
     public static let wouldBlock = Errno(EAGAIN)
 }
@@ -30,6 +36,14 @@ public func signalName(_ signo: Int32) -> String {
     if signo >= zcl_sigrtmin() { return signo == zcl_sigrtmin() ? "SIGRTMIN" : "SIGRTMIN+\(signo - zcl_sigrtmin())" }
     guard let abbrev = zcl_signal_abbrev(signo) else { return "SIG\(signo)" }
     return "SIG" + String(cString: abbrev)
+}
+
+extension SignalNames {
+    /// Every signal name `signalName` gives (SIGHUP ... SIGRTMIN+30).
+    static let names: Set<String> = Set((1...highest).map(signalName))
+
+    /// Whether `name` is a signal name, so that an expectation naming one can be checked.
+    public static func isName(_ name: String) -> Bool { names.contains(name) }
 }
 
 /// Runs a C call that returns -1 and sets errno on failure; retries on EINTR

@@ -43,10 +43,14 @@ extension FileDescriptor {
 
 /// Signal names as scenarios write them: "SIGIO", "SIGRTMIN+1".
 public enum SignalNames {
+    /// The highest signal number (SIGRTMAX, _NSIG - 1 on Linux).
+    static let highest: Int32 = 64
+
     public static func number(_ name: String) -> Int32? {
         if name.hasPrefix("SIGRTMIN") {
             let offset = name.dropFirst("SIGRTMIN".count)
-            guard offset.isEmpty || offset.first == "+", let extra = offset.isEmpty ? 0 : Int32(offset.dropFirst()) else { return nil }
+            guard offset.isEmpty || offset.first == "+", let extra = offset.isEmpty ? 0 : Int32(offset.dropFirst()),
+                  (0...(highest - zcl_sigrtmin())).contains(extra) else { return nil }
             return zcl_sigrtmin() + extra
         }
         let known: [String: Int32] = ["SIGIO": SIGIO, "SIGUSR1": SIGUSR1, "SIGUSR2": SIGUSR2, "SIGURG": SIGURG]

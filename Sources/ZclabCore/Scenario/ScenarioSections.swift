@@ -1,0 +1,267 @@
+import Foundation
+import Yams
+
+/// The sections that describe what a scenario sets up and sends: topology,
+/// test file, sender (with its lease and MSG_ZEROCOPY script), copy and receiver.
+extension ScenarioReader {
+    func topology(_ node: Node) throws(ScenarioError) -> TopologySpec {
+        let items = try fields(node, in: "topology", allowed: ["kind", "mtu", "ipv6", "sender_features", "receiver_features"])
+        var spec = TopologySpec(kind: .veth)
+        if let kind = items["kind"] {
+            switch try string(kind, "topology kind") {
+            case "veth": spec.kind = .veth
+            case "loopback": spec.kind = .loopback
+            case let other: throw error(kind, "topology kind '\(Self.clip(other))' is not one of: veth, loopback")
+            }
+        }
+        if let mtu = items["mtu"] { spec.mtu = try integer(mtu, "mtu", 68...65535) }
+        if let ipv6 = items["ipv6"] { spec.ipv6 = try bool(ipv6, "ipv6") }
+        if let features = items["sender_features"] { spec.senderFeatures = try featureSettings(features, "sender_features") }
+        if let features = items["receiver_features"] { spec.receiverFeatures = try featureSettings(features, "receiver_features") }
+        return spec
+    }
+
+    /// A mapping of feature names to on/off: short names as `ethtool -K`
+    /// takes them, or the kernel's own (tx-tcp-segmentation).
+    func featureSettings(_ node: Node, _ what: String) throws(ScenarioError) -> [String: Bool] {
+        guard let mapping = node.mapping, !mapping.isEmpty else {
+            throw error(node, "\(what) must map feature names to on or off, e.g. {tso: off, gro: on}")
+        }
+        var settings: [String: Bool] = [:]
+        for (key, value) in mapping {
+            let name = try string(key, "a feature name")
+            guard InterfaceFeatures.shortNames.contains(name) || name.contains("-") else {
+                throw error(key, "unknown feature '\(Self.clip(name))' (short names: \(InterfaceFeatures.shortNames.joined(separator: ", ")); or a kernel name such as tx-tcp-segmentation)")
+            }
+            settings[name] = try bool(value, "feature \(name)")
+        }
+        return settings
+    }
+
+    func testFile(_ node: Node) throws(ScenarioError) -> TestFileSpec {
+        let items = try fields(node, in: "file", allowed: ["size", "seed", "data", "marks", "mark_window", "owner", "on"])
+        guard let sizeNode = items["size"] else { throw error(node, "file needs a size") }
+        var spec = TestFileSpec(size: try bytes(sizeNode, "file size"), seed: 1)
+        if let seed = items["seed"] { spec.seed = try bytes(seed, "seed") }
+        if let data = items["data"] {
+            guard let list = data.sequence else {
+                throw error(data, "data must be a list of ranges like \"0..1MiB\" (the rest of the file is holes)")
+            }
+            var extents: [ByteRange] = []
+            for item in list {
+                let text = try string(item, "a data range")
+                let bounds = text.components(separatedBy: "..")
+                guard bounds.count == 2, let lower = ByteCount.parse(bounds[0]), let upper = ByteCount.parse(bounds[1]),
+                    lower < upper, upper <= spec.size
+                else { throw error(item, "'\(Self.clip(text))' is not a range START..END within the file (e.g. 0..1MiB)") }
+                if let last = extents.last, lower < last.upper {
+                    throw error(item, "data ranges must be in order and not overlap")
+                }
+                extents.append(ByteRange(lower: lower, upper: upper))
+            }
+            spec.dataExtents = extents
+        }
+        if let marks = items["marks"] {
+            guard items["data"] == nil else { throw error(marks, "give data ranges or marks, not both") }
+            guard let list = marks.sequence, !list.isEmpty else {
+                throw error(marks, "marks must be a list of offsets, e.g. [2GiB-1, 4GiB, end]")
+            }
+            let window = try items["mark_window"].map { (node) throws(ScenarioError) in try bytes(node, "mark_window") } ?? 64 << 10
+            var offsets: [UInt64] = []
+            for item in list {
+                let text = try string(item, "a mark")
+                guard let offset = text == "end" ? spec.size.subtractingReportingOverflow(1).partialValue : ByteCount.parse(text),
+                      offset < spec.size else {
+                    throw error(item, "mark '\(Self.clip(text))' is not an offset within the file (or 'end')")
+                }
+                offsets.append(offset)
+            }
+            spec.dataExtents = TestFileSpec.extents(around: offsets, window: window, size: spec.size)
+        }
+        return spec
+    }
+
+    func senderSpec(_ node: Node) throws(ScenarioError) -> SenderSpec {
+        let items = try fields(node, in: "sender", allowed: [
+            "method", "chunk", "send_buffer", "pipe_size", "mapping", "map_window", "touch_after_short_write", "lease", "script",
+            "zerocopy", "header", "cork", "more", "nodelay", "io_uring", "rewrite_after_send",
+        ])
+        guard let methodNode = items["method"] else { throw error(node, "sender needs a method") }
+        var spec = SenderSpec(method: try choice(methodNode, "sender method", SendMethod.self), privateMapping: false)
+        if let chunk = items["chunk"] { spec.chunk = try integer(chunk, "chunk", UInt64(1)...UInt64(Int.max)) }
+        if let buffer = items["send_buffer"] { spec.sendBuffer = try integer(buffer, "send_buffer", Int32(1)...Int32.max) }
+        if let pipe = items["pipe_size"] { spec.pipeSize = try integer(pipe, "pipe_size", 4096...(1 << 30)) }
+        if let window = items["map_window"] { spec.mapWindow = try integer(window, "map_window", UInt64(4096)...UInt64(Int.max)) }
+        if let touch = items["touch_after_short_write"] {
+            try only(.touchAfterShortWrite, touch, spec.method)
+            spec.touchAfterShortWrite = try bool(touch, "touch_after_short_write")
+        }
+        if let lease = items["lease"] { spec.lease = try leaseSpec(lease) }
+        if let header = items["header"] {
+            var framing = HeaderFraming(header: try bytes(header, "header"))
+            guard framing.header > 0 else { throw error(header, "header must be at least 1 byte") }
+            if let cork = items["cork"] {
+                try only(.cork, cork, spec.method)
+                framing.cork = try bool(cork, "cork")
+            }
+            if let more = items["more"] {
+                try only(.more, more, spec.method)
+                framing.more = try bool(more, "more")
+            }
+            if let nodelay = items["nodelay"] { framing.nodelay = try bool(nodelay, "nodelay") }
+            spec.framing = framing
+        } else if let option = items["cork"] ?? items["more"] ?? items["nodelay"] {
+            throw error(option, "cork, more and nodelay go with a header (header: 200)")
+        }
+        if let zerocopy = items["zerocopy"] {
+            try only(.zerocopy, zerocopy, spec.method)
+            let fields = try fields(zerocopy, in: "zerocopy", allowed: ["enable", "read_every", "socket", "steps", "memlock"])
+            var options = ZerocopyOptions()
+            if let enable = fields["enable"] { options.enable = try bool(enable, "enable") }
+            if let every = fields["read_every"] { options.readEvery = try integer(every, "read_every", UInt32(0)...UInt32.max) }
+            if let socket = fields["socket"] { options.socket = try choice(socket, "zerocopy socket", ZerocopyOptions.SocketKind.self) }
+            if let memlock = fields["memlock"] { options.memlock = try bytes(memlock, "memlock") }
+            if let steps = fields["steps"] { options.steps = try zerocopySteps(steps) }
+            if options.socket != .tcp && options.steps == nil { throw error(zerocopy, "a UDP socket needs steps (the whole-file transfer is TCP)") }
+            spec.zerocopy = options
+        }
+        if let rewrite = items["rewrite_after_send"] {
+            try only(.rewriteAfterSend, rewrite, spec.method)
+            spec.rewriteAfterSend = try bytes(rewrite, "rewrite_after_send")
+        }
+        if let uring = items["io_uring"] {
+            try only(.ioUring, uring, spec.method)
+            let fields = try fields(uring, in: "io_uring", allowed: ["report_usage", "fixed_buffer", "wait_all", "misuse"])
+            var options = IoUringSendOptions()
+            if let value = fields["report_usage"] { options.reportUsage = try bool(value, "report_usage") }
+            if let value = fields["fixed_buffer"] { options.fixedBuffer = try bool(value, "fixed_buffer") }
+            if let value = fields["wait_all"] { options.waitAll = try bool(value, "wait_all") }
+            if let value = fields["misuse"] { options.misuse = try choice(value, "io_uring misuse", IoUringSendOptions.Misuse.self) }
+            spec.uring = options
+        }
+        if let script = items["script"] {
+            try only(.script, script, spec.method)
+            guard let list = script.sequence, !list.isEmpty else {
+                throw error(script, "script must be a list of calls like {offset: 4GiB, count: 4KiB}")
+            }
+            var calls: [ScriptedCall] = []
+            for item in list {
+                let fields = try fields(item, in: "a scripted call", allowed: ["offset", "count", "lseek"])
+                guard let count = fields["count"] else { throw error(item, "a scripted call needs a count") }
+                calls.append(ScriptedCall(
+                    lseek: try fields["lseek"].map { (node) throws(ScenarioError) in try signedBytes(node, "lseek") },
+                    offset: try fields["offset"].map { (node) throws(ScenarioError) in try signedBytes(node, "offset") },
+                    count: try bytes(count, "count")))
+            }
+            spec.script = calls
+        }
+        if let mapping = items["mapping"] {
+            switch try string(mapping, "mapping") {
+            case "shared": spec.privateMapping = false
+            case "private": spec.privateMapping = true
+            case let other: throw error(mapping, "mapping '\(Self.clip(other))' is not one of: shared, private")
+            }
+        }
+        return spec
+    }
+
+    /// Refuses `option` unless `method` reads it, naming the methods that do.
+    func only(_ option: SenderOption, _ node: Node, _ method: SendMethod) throws(ScenarioError) {
+        guard !method.accepts(option) else { return }
+        let methods = SendMethod.accepting(option).map(\.rawValue).joined(separator: ", ")
+        throw error(node, "\(option.rawValue) is for method \(methods), not \(method.rawValue)")
+    }
+
+    func copySpec(_ node: Node) throws(ScenarioError) -> CopySpec {
+        let items = try fields(node, in: "copy", allowed: ["method", "to", "chunk"])
+        guard let method = items["method"] else { throw error(node, "copy needs a method (sendfile or copy_file_range)") }
+        var spec = CopySpec(method: try choice(method, "copy method", CopyMethod.self), destination: .tmpfs)
+        if let to = items["to"] { spec.destination = try choice(to, "copy to", CopySpec.Destination.self) }
+        if let chunk = items["chunk"] { spec.chunk = try integer(chunk, "chunk", UInt64(1)...UInt64(Int.max)) }
+        return spec
+    }
+
+    func leaseSpec(_ node: Node) throws(ScenarioError) -> LeaseSpec {
+        let items = try fields(node, in: "lease", allowed: [
+            "type", "signal", "on_break", "handler", "restart", "on", "open_for_writing", "extra_descriptor", "drop_cap_lease",
+        ])
+        func leaseType(_ node: Node, _ what: String, _ words: [String: LeaseType]) throws(ScenarioError) -> LeaseType {
+            let text = try string(node, what)
+            guard let type = words[text] else {
+                throw error(node, "\(what) '\(Self.clip(text))' is not one of: \(words.keys.sorted().joined(separator: ", "))")
+            }
+            return type
+        }
+        guard let typeNode = items["type"] else { throw error(node, "lease needs a type (read or write)") }
+        var spec = LeaseSpec(
+            type: try leaseType(typeNode, "lease type", ["read": .read, "write": .write]),
+            signal: nil, onBreak: nil, handler: true, restart: true, target: .file,
+            openForWriting: false, extraDescriptor: false, dropCapLease: false)
+        if let signal = items["signal"] {
+            let name = try string(signal, "signal")
+            guard SignalNames.number(name) != nil else { throw error(signal, "signal '\(Self.clip(name))' is not SIGIO or SIGRTMIN+N") }
+            spec.signal = name
+        }
+        if let onBreak = items["on_break"] {
+            switch try string(onBreak, "on_break") {
+            case "nothing": spec.onBreak = nil
+            case "release": spec.onBreak = LeaseType.none
+            case "downgrade": spec.onBreak = .read
+            case let other: throw error(onBreak, "on_break '\(Self.clip(other))' is not one of: nothing, release, downgrade")
+            }
+        }
+        if let handler = items["handler"] { spec.handler = try bool(handler, "handler") }
+        if let restart = items["restart"] { spec.restart = try bool(restart, "restart") }
+        if let on = items["on"] { spec.target = try choice(on, "lease on", LeaseSpec.Target.self) }
+        if let open = items["open_for_writing"] { spec.openForWriting = try bool(open, "open_for_writing") }
+        if let extra = items["extra_descriptor"] { spec.extraDescriptor = try bool(extra, "extra_descriptor") }
+        if let drop = items["drop_cap_lease"] { spec.dropCapLease = try bool(drop, "drop_cap_lease") }
+        return spec
+    }
+
+    func receiverSpec(_ node: Node) throws(ScenarioError) -> ReceiverSpec {
+        let items = try fields(node, in: "receiver", allowed: ["read_size", "pause_after", "receive_buffer"])
+        var spec = ReceiverSpec(readSize: 256 << 10)
+        if let size = items["read_size"] { spec.readSize = try integer(size, "read_size", 1...(1 << 30)) }
+        if let pause = items["pause_after"] { spec.pauseAfter = try bytes(pause, "pause_after") }
+        if let buffer = items["receive_buffer"] { spec.receiveBuffer = try integer(buffer, "receive_buffer", Int32(1)...Int32.max) }
+        return spec
+    }
+
+    /// A MSG_ZEROCOPY script: `send: 64KiB`, `send_until_error: 64KiB`,
+    /// `read: all` or `read: one`, `modify: 4KiB`, or the words `poll`,
+    /// `mark`, `wait`, `complete`, `shutdown`, `read`.
+    func zerocopySteps(_ node: Node) throws(ScenarioError) -> [ZerocopyStep] {
+        let usage = "steps must be a list of send: BYTES, send_until_error: BYTES, read: all|one, modify: BYTES, poll, mark, wait, complete or shutdown"
+        guard let list = node.sequence, !list.isEmpty else { throw error(node, usage) }
+        var steps: [ZerocopyStep] = []
+        for item in list {
+            if let word = item.scalar?.string {
+                switch word {
+                case "poll": steps.append(.poll)
+                case "mark": steps.append(.mark)
+                case "wait": steps.append(.wait)
+                case "complete": steps.append(.complete)
+                case "shutdown": steps.append(.shutdown)
+                case "read": steps.append(.read(all: true))
+                default: throw error(item, "unknown step '\(Self.clip(word))': \(usage)")
+                }
+                continue
+            }
+            let fields = try fields(item, in: "a step", allowed: ["send", "send_until_error", "read", "modify"])
+            guard fields.count == 1, let (key, value) = fields.first else { throw error(item, "a step is one of: \(usage)") }
+            switch key {
+            case "send": steps.append(.send(try bytes(value, "send")))
+            case "send_until_error": steps.append(.sendUntilError(try bytes(value, "send_until_error")))
+            case "modify": steps.append(.modify(try bytes(value, "modify")))
+            default:
+                switch try string(value, "read") {
+                case "all": steps.append(.read(all: true))
+                case "one": steps.append(.read(all: false))
+                case let other: throw error(value, "read '\(Self.clip(other))' is not one of: all, one")
+                }
+            }
+        }
+        return steps
+    }
+}
