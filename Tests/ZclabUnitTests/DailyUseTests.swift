@@ -8,7 +8,7 @@ import Testing
 @Suite("Daily use")
 struct DailyUseTests {
     func scenario(_ name: String, tags: [String]) throws -> Scenario {
-        try ScenarioParser.parse("name: \(name)\ntags: [\(tags.joined(separator: ", "))]\nfile: {size: 4KiB}\nsender: {method: sendfile}\n", path: "\(name).yaml")
+        try ScenarioParser.parse("name: \(name)\ntags: [\(tags.joined(separator: ", "))]\nfile: {size: 4KiB}\nsender: {method: sendfile}\nexpect: {wire.matches: true}\n", path: "\(name).yaml")
     }
 
     @Test func theDefaultSetIsWhatRunRunsWhenToldNothing() throws {
