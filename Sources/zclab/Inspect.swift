@@ -98,3 +98,17 @@ struct Clean: ParsableCommand {
         if !report.problems.isEmpty { throw ExitCode(1) }
     }
 }
+
+struct Keys: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the observation keys an expect: block may name, with the values each takes.",
+        discussion: """
+            Prints a Markdown table: the key (or its pattern: ACTOR, CALL, SIDE and N stand
+            for parts you choose), the kind of value it records, and what it means. The same
+            table is in docs/scenario-format.md; `zclab check` accepts exactly these keys.
+            """)
+
+    func run() throws {
+        print(ObservationKeys.markdownTable, terminator: "")
+    }
+}

@@ -105,8 +105,8 @@ extension ScenarioExecution {
     /// An external client's exit status and the values its JSON output holds at the recorded paths.
     func addExternalClientObservations(_ observations: inout Observations, ended: Termination) {
         switch ended {
-        case .exited(let code): observations.values["client.exit"] = .number(Int64(code))
-        case .signaled(let signal): observations.values["client.exit"] = .text(signalName(signal))
+        case .exited(let code): observations[ProgramObservation.clientExit] = .number(Int64(code))
+        case .signaled(let signal): observations[ProgramObservation.clientExit] = .text(signalName(signal))
         }
         let output = FileManager.default.contents(atPath: "\(directory)/client.out") ?? Data()
         let json = try? JSONDecoder().decode(JSONValue.self, from: output)
@@ -129,17 +129,17 @@ extension ScenarioExecution {
     /// how the response ended, whether the program is still up and served
     /// the second request.
     func addProgramObservations(_ observations: inout Observations, client: ClientReport?, running: Bool) {
-        observations.values["program.blocked_in"] = .text(blockedIn ?? "none")
+        observations[ProgramObservation.programBlockedIn] = .text(blockedIn ?? "none")
         if let client {
-            observations.values["http.status"] = client.status.map { .number(Int64($0)) } ?? .text("none")
-            observations.values["http.content_length"] = client.contentLength.map { .number(Int64($0)) } ?? .text("none")
-            observations.values["http.header_bytes"] = .number(Int64(client.header.utf8.count))
-            observations.values["client.end"] = .text(client.end)
-            observations.values["client.connect_attempts"] = .number(Int64(client.connectAttempts))
-            observations.values["program.next_status"] = client.againStatus.map { .number(Int64($0)) } ?? .text("none")
-            observations.values["program.next_bytes"] = client.againBytes.map { .number(Int64($0)) } ?? .text("none")
+            observations[ProgramObservation.httpStatus] = client.status.map { .number(Int64($0)) } ?? .text("none")
+            observations[ProgramObservation.httpContentLength] = client.contentLength.map { .number(Int64($0)) } ?? .text("none")
+            observations[ProgramObservation.httpHeaderBytes] = .number(Int64(client.header.utf8.count))
+            observations[ProgramObservation.clientEnd] = .text(client.end)
+            observations[ProgramObservation.clientConnectAttempts] = .number(Int64(client.connectAttempts))
+            observations[ProgramObservation.programNextStatus] = client.againStatus.map { .number(Int64($0)) } ?? .text("none")
+            observations[ProgramObservation.programNextBytes] = client.againBytes.map { .number(Int64($0)) } ?? .text("none")
         }
-        observations.values["program.alive"] = .flag(running)
+        observations[ProgramObservation.programAlive] = .flag(running)
     }
 }
 
@@ -156,4 +156,42 @@ enum JSONValue: Decodable {
         else if let members = try? container.decode([String: JSONValue].self) { self = .object(members) }
         else { self = .array(try container.decode([JSONValue].self)) }
     }
+}
+
+public enum ProgramObservation: String, ObservationGroup {
+    case httpStatus = "http.status"
+    case httpContentLength = "http.content_length"
+    case httpHeaderBytes = "http.header_bytes"
+    case clientEnd = "client.end"
+    case clientConnectAttempts = "client.connect_attempts"
+    case programAlive = "program.alive"
+    case programBlockedIn = "program.blocked_in"
+    case clientExit = "client.exit"
+    case clientWireAgrees = "client.wire_agrees"
+    case programNextStatus = "program.next_status"
+    case programNextBytes = "program.next_bytes"
+
+    public var declaration: (type: ValueType, meaning: String) {
+        switch self {
+        case .httpStatus: (ValueType.numberOrNone, "a program's HTTP status code, or none")
+        case .httpContentLength: (ValueType.numberOrNone, "its Content-Length header, or none")
+        case .httpHeaderBytes: (ValueType.number, "bytes of its status line and headers")
+        case .clientEnd: (ValueType.words("complete", "eof", "reset", "timeout"), "how the response ended: complete (Content-Length reached), eof, reset or timeout")
+        case .clientConnectAttempts: (ValueType.number, "connections the client tried while the program started")
+        case .programAlive: (ValueType.flag, "the program still ran when the client was done")
+        case .programBlockedIn: (ValueType.text, "the call the program (or a child) was observed blocked in for sender.blocked, or none")
+        case .clientExit: (ValueType(.number, .signal), "an external client command's exit status, or the signal that killed it")
+        case .clientWireAgrees: (ValueType.flag, "the capture shows the body the client read: as many bytes, first difference at the same offset")
+        case .programNextStatus: (ValueType.numberOrNone, "the status of a second request on a new connection (client again: true), or none")
+        case .programNextBytes: (ValueType.numberOrNone, "the bytes after the header of that second response, or none")
+        }
+    }
+}
+
+extension ObservationKeys {
+    /// `client.record.NAME`: what an external client's JSON output holds at a recorded path.
+    static let clientRecordKeys = [
+        ObservationKey([.word("client"), .word("record"), .any(placeholder: "NAME")], .anything,
+                       "a value an external client's JSON output holds, named in client.record"),
+    ]
 }

@@ -19,12 +19,12 @@ extension ScenarioExecution {
         let client = observeAgents(&observations, into: &result)
         result.captures = try captureRecords(statistics)
         let dropped = statistics.reduce(0) { $0 + $1.1.dropped + $1.1.interfaceDropped }
-        observations.values["capture.dropped"] = .number(Int64(dropped))
+        observations[RunObservation.captureDropped] = .number(Int64(dropped))
         try verifyWire(statistics, topology: topology, client: client, dropped: dropped, &observations, into: &result)
         try checkSignals()
         if scenario.program != nil, let wire = result.wire, let received = result.received {
             // The capture and the client saw the same body: as long, and differing (or not) at the same offset.
-            observations.values["client.wire_agrees"] = .flag(
+            observations[ProgramObservation.clientWireAgrees] = .flag(
                 wire.bytes == received.bytes && wire.firstMismatch?.offset == received.firstMismatch?.offset)
         }
         result.resources = ResourceUse(
@@ -66,7 +66,7 @@ extension ScenarioExecution {
         result.received = receiverDone?.stream
         observations.addCalls(actorSteps, actor: "actor")
         observations.addReceiver(done: receiverDone, truncatedTo: truncatedStream, overwrite: overwrite)
-        observations.values["file.size_after"] = .number((try? FileDescriptor.open(filePath, .readOnly)).flatMap { file in
+        observations[RunObservation.fileSizeAfter] = .number((try? FileDescriptor.open(filePath, .readOnly)).flatMap { file in
             defer { try? file.close() }
             return try? file.size()
         } ?? -1)

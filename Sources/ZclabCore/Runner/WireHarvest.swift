@@ -23,8 +23,8 @@ extension ScenarioExecution {
             // An external client's bytes are its own: count them, do not compare them.
             let busiest = try WireVerifier.flows(inCapture: judged.1.path)
                 .first { $0.flow.sourcePort == scenario.port || $0.flow.destinationPort == scenario.port }
-            observations.values["wire.payload_bytes"] = .number(Int64(busiest?.payloadBytes ?? 0))
-            observations.values["wire.packets"] = .number(Int64(busiest?.packets ?? 0))
+            observations[WireObservation.payloadBytes] = .number(Int64(busiest?.payloadBytes ?? 0))
+            observations[WireObservation.packets] = .number(Int64(busiest?.packets ?? 0))
         }
         for (side, stats) in statistics where side != judgedSide && stats.samplePath == nil && !unpredictable {
             try checkSignals()
@@ -50,7 +50,7 @@ extension ScenarioExecution {
                 frames[judged.0.rawValue] = headers.frames
                 let windows = scenario.file.dataExtents ?? []
                 let unverified = windows.filter { window in wire.gaps.contains { $0.lower < window.upper && window.lower < $0.upper } }
-                observations.values["wire.marks_verified"] = .flag(wire.status == .pass && unverified.isEmpty)
+                observations[WireObservation.marksVerified] = .flag(wire.status == .pass && unverified.isEmpty)
             } else {
                 let wire = try WireVerifier.verify(capture: judged.1.path, flow: flow, expected: content, checkpoint: checkSignals)
                     .body(after: UInt64(header.count))

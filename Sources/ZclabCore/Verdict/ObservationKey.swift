@@ -122,3 +122,16 @@ public struct ValueType: Sendable, CustomStringConvertible {
         }.joined(separator: " or ")
     }
 }
+
+/// Observations with fixed names, declared beside the code that records
+/// them: each case is one key, its raw value the key's name, and
+/// `declaration` its value type and meaning. The catalog (`ObservationKeys`),
+/// `zclab check` and the key table in docs/scenario-format.md all read these.
+public protocol ObservationGroup: RawRepresentable<String>, CaseIterable, Sendable {
+    var declaration: (type: ValueType, meaning: String) { get }
+}
+
+extension ObservationGroup {
+    public var key: ObservationKey { ObservationKey(rawValue, declaration.type, declaration.meaning) }
+    public static var keys: [ObservationKey] { allCases.map(\.key) }
+}
