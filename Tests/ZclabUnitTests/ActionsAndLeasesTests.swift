@@ -41,7 +41,7 @@ struct ActionsAndLeasesTests {
             expect: {sender.lease_set: ok}
             """, path: "l.yaml")
         #expect(scenario.sysctls == ["fs/lease-break-time": "1"])
-        let lease = try #require(scenario.sender.lease)
+        let lease = try #require(scenario.workload.sender?.lease)
         #expect(lease.type == .write)
         #expect(lease.signal == "SIGRTMIN+1")
         #expect(lease.onBreak == .read)
@@ -106,9 +106,13 @@ struct CopyScenarioTests {
         let scenario = try ScenarioParser.parse(
             "name: c\nfile: {size: 3GiB, marks: [2GiB, end]}\ncopy: {method: copy_file_range, to: disk}\nexpect: {copy.error: EXDEV}\n",
             path: "c.yaml")
-        #expect(scenario.copy?.method == .copyFileRange)
-        #expect(scenario.copy?.destination == .disk)
-        #expect(scenario.copy?.folder(runID: "20261126-000000-abcdef") == "/var/tmp/zcl-abcdef")
+        guard case .copy(let copy) = scenario.workload else {
+            Issue.record("a copy scenario's workload is \(scenario.workload)")
+            return
+        }
+        #expect(copy.method == .copyFileRange)
+        #expect(copy.destination == .disk)
+        #expect(copy.folder(runID: "20261126-000000-abcdef") == "/var/tmp/zcl-abcdef")
         #expect(scenario.file.dataExtents?.count == 2)
     }
 
@@ -126,7 +130,7 @@ struct ZerocopyOptionsTests {
         let scenario = try ScenarioParser.parse(
             "name: z\nfile: {size: 1MiB}\nsender: {method: msg-zerocopy, zerocopy: {enable: false, read_every: 0}}\nexpect: {zerocopy.notifications: 0}\n",
             path: "z.yaml")
-        #expect(scenario.sender.zerocopy == ZerocopyOptions(enable: false, readEvery: 0))
+        #expect(scenario.workload.sender?.zerocopy == ZerocopyOptions(enable: false, readEvery: 0))
     }
 
     @Test func onlyForMsgZerocopy() {

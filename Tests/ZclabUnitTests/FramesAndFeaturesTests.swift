@@ -88,7 +88,7 @@ struct FramesAndFeaturesTests {
             """, path: "x.yaml")
         #expect(scenario.topology.senderFeatures == ["tso": false, "tx-generic-segmentation": false])
         #expect(scenario.topology.receiverFeatures == ["gro": true])
-        #expect(scenario.sender.framing == HeaderFraming(header: 200, cork: true, nodelay: true))
+        #expect(scenario.workload.sender?.framing == HeaderFraming(header: 200, cork: true, nodelay: true))
         #expect(scenario.expectedStream.count == (1 << 20) + 200)
     }
 

@@ -9,31 +9,48 @@
 /// shown, not judged.
 public enum ZerocopyScenarioModel {
     /// Why the model does not cover `scenario`, or nil when it does.
-    public static func limitation(of scenario: Scenario) -> String? {
-        guard scenario.copy == nil, [.msgZerocopy, .sendmsgZerocopy].contains(scenario.sender.method) else {
-            return "the model covers MSG_ZEROCOPY scenarios only (this one is \(scenario.copy == nil ? scenario.sender.method.rawValue : "a file copy"))"
+    public static func limitation(of scenario: Scenario) -> String? { limitation(of: scenario.workload) }
+
+    /// Why the model does not cover `workload`, or nil when it does: it knows
+    /// zclab's MSG_ZEROCOPY sender only, not a program nor a copy.
+    public static func limitation(of workload: Workload) -> String? {
+        guard let sender = workload.sender, [.msgZerocopy, .sendmsgZerocopy].contains(sender.method) else {
+            let kind = switch workload {
+            case .transfer(let sender), .simulation(_, let sender): sender.method.rawValue
+            case .program: "a program"
+            case .copy: "a file copy"
+            }
+            return "the model covers MSG_ZEROCOPY scenarios only (this one is \(kind))"
         }
-        if scenario.sender.zerocopy?.steps?.contains(where: { if case .sendUntilError = $0 { true } else { false } }) == true {
+        if sender.zerocopy?.steps?.contains(where: { if case .sendUntilError = $0 { true } else { false } }) == true {
             return "when room runs out depends on memory the model does not account (optmem, RLIMIT_MEMLOCK, the send buffer)"
         }
-        if scenario.sender.zerocopy?.socket == .unix { return "the model knows TCP and UDP sockets only" }
+        if sender.zerocopy?.socket == .unix { return "the model knows TCP and UDP sockets only" }
         return nil
+    }
+
+    /// The MSG_ZEROCOPY options of `scenario`'s sender, if it has a sender and they are set.
+    private static func zerocopyOptions(_ scenario: Scenario) -> ZerocopyOptions? { scenario.workload.sender?.zerocopy }
+
+    /// The model-only settings of a simulated scenario.
+    private static func simulation(_ scenario: Scenario) -> Simulation? {
+        if case .simulation(let simulation, _) = scenario.workload { simulation } else { nil }
     }
 
     /// The model's socket for `scenario`.
     public static func socket(for scenario: Scenario) -> ZerocopyModel.Socket {
-        let options = scenario.sender.zerocopy ?? ZerocopyOptions()
+        let options = zerocopyOptions(scenario) ?? ZerocopyOptions()
         return ZerocopyModel.Socket(
             zerocopyEnabled: options.enable, transport: options.socket == .tcp ? .tcp : .udp,
-            firstID: scenario.simulation?.firstID ?? 0)
+            firstID: simulation(scenario)?.firstID ?? 0)
     }
 
     /// The events of `scenario`'s sender, from the scenario alone, or with
     /// `results` (what each script step gave on the kernel) for the sends'
     /// real sizes and outcomes.
     public static func events(for scenario: Scenario, results: [ZerocopyStepResult]? = nil) -> [ZerocopyModel.Event] {
-        guard scenario.sender.zerocopy?.steps != nil else {
-            let options = scenario.sender.zerocopy ?? ZerocopyOptions()
+        guard zerocopyOptions(scenario)?.steps != nil else {
+            let options = zerocopyOptions(scenario) ?? ZerocopyOptions()
             return ZerocopyModel.schedule(
                 sends: plainSends(scenario), bytesPerSend: Int(chunk(scenario)), readEvery: Int(options.readEvery),
                 copied: copied, completion: .immediate)
@@ -45,7 +62,7 @@ public enum ZerocopyScenarioModel {
     /// completions read, and each script step's outcome.
     public static func predictedReport(for scenario: Scenario) -> ZerocopyReport {
         var model = ZerocopyModel(socket: socket(for: scenario))
-        guard scenario.sender.zerocopy?.steps != nil else {
+        guard zerocopyOptions(scenario)?.steps != nil else {
             for event in events(for: scenario) { model.apply(event) }
             return report(UInt32(plainSends(scenario)), model, steps: nil)
         }
@@ -81,7 +98,7 @@ public enum ZerocopyScenarioModel {
     ) -> [(step: ZerocopyStep, events: [ZerocopyModel.Event], sent: UInt64?)] {
         var shut = false
         var position: UInt64 = 0
-        return (scenario.sender.zerocopy?.steps ?? []).enumerated().map { index, step in
+        return (zerocopyOptions(scenario)?.steps ?? []).enumerated().map { index, step in
             let result = results.flatMap { index < $0.count ? $0[index] : nil }
             switch step {
             case .send(let bytes):
@@ -114,11 +131,11 @@ public enum ZerocopyScenarioModel {
     }
 
     /// Bytes a send of a whole-file transfer asks for.
-    private static func chunk(_ scenario: Scenario) -> UInt64 { scenario.sender.chunk ?? 64 << 10 }
+    private static func chunk(_ scenario: Scenario) -> UInt64 { scenario.workload.sender?.chunk ?? 64 << 10 }
 
     /// Sends of a whole-file transfer (or of a simulation).
     private static func plainSends(_ scenario: Scenario) -> Int {
-        scenario.simulation?.sends ?? Int((scenario.file.size + chunk(scenario) - 1) / chunk(scenario))
+        simulation(scenario)?.sends ?? Int((scenario.file.size + chunk(scenario) - 1) / chunk(scenario))
     }
 
     /// Whether the kernel copies: always on veth and loopback, which deliver
@@ -176,7 +193,7 @@ extension ZerocopyScenarioModel {
     /// model does not cover the scenario.
     public static func compare(_ scenario: Scenario, kernel: ZerocopyReport) -> (ZerocopyComparison, ModelComparisonRecord)? {
         // With the kernel's results, a script that ran out of room is covered too: they say how many sends went.
-        guard limitation(of: scenario) == nil || scenario.sender.zerocopy?.steps != nil else { return nil }
+        guard limitation(of: scenario) == nil || zerocopyOptions(scenario)?.steps != nil else { return nil }
         let predicted = ZerocopyModel.run(events(for: scenario, results: kernel.steps), on: socket(for: scenario)).read
         let comparison = kernel.compared(with: predicted)
         return (comparison, ModelComparisonRecord(

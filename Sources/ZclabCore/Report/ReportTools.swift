@@ -62,7 +62,7 @@ public enum ReportTools {
                 let samples = scenario.captures.first { $0.side == judged.side + "-marks" }
                 // A program's response: the header its client read, then the file.
                 let header = Array((scenario.client?.header ?? "").utf8)
-                let expected = parsed.program == nil ? parsed.expectedStream : PrefixedContent(prefix: header, base: parsed.file.content)
+                let expected = parsed.wireContent(header: header)
                 let flow = recorded.flow.flatMap(FlowKey.init).map(FlowSelector.exact) ?? .port(parsed.port)
                 let wire = try WireVerifier.verify(
                     capture: samples?.path ?? judged.path, flow: flow, expected: expected, sampled: samples != nil)

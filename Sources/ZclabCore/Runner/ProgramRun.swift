@@ -110,7 +110,8 @@ extension ScenarioExecution {
         }
         let output = FileManager.default.contents(atPath: "\(directory)/client.out") ?? Data()
         let json = try? JSONDecoder().decode(JSONValue.self, from: output)
-        for (name, path) in scenario.client?.record ?? [:] {
+        let record = if case .program(_, let client) = scenario.workload { client.record } else { [String: String]() }
+        for (name, path) in record {
             let value = path.split(separator: ".").reduce(json) { value, key in
                 if case .object(let members)? = value { members[String(key)] } else { nil }
             }

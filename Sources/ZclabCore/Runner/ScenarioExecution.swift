@@ -41,14 +41,31 @@ final class ScenarioExecution {
 
     var agents: [AgentProcess] { captures.map(\.agent) + [receiver, sender, copier].compactMap { $0 } + actors }
 
+    /// Runs the scenario's workload: its checks that may skip it, the test
+    /// file, then the copy, or the network transfer by zclab's sender or a program.
     func perform(into result: inout ScenarioResult) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try checkFreeSpace()
-        if let program = scenario.program {
+        switch scenario.workload {
+        case .copy(let copy):
+            try createTestFile()
+            try performCopy(copy, into: &result)
+        case .transfer(let sender):
+            if sender.method.usesIoUring { try checkIoUring() }
+            try createTestFile()
+            try performNetwork(blockingIn: sender.method.blockingCall, into: &result) { try self.startTransfer(sender, $0) }
+        case .program(let program, let client):
             try checkProgramNeeds(program)
-        } else if scenario.sender.method.usesIoUring && scenario.copy == nil {
-            try checkIoUring()
+            try createTestFile()
+            try performNetwork(blockingIn: program.blocksIn, into: &result) { try self.startProgram(program, client: client, $0) }
+        case .simulation:
+            // ScenarioRunner.run hands simulations to the model before they get here.
+            throw ScenarioFailure("a simulated scenario runs on the reference model only")
         }
+    }
+
+    /// The test file in the scratch folder, owned as the scenario says, and the scenario's sysctls.
+    private func createTestFile() throws {
         let scratch = RunNames.scratchFolder(runID: runner.ledger.runID, onDisk: scenario.fileOnDisk)
         if !FileManager.default.fileExists(atPath: scratch) {
             runner.ledger.add(.directory(scratch))
@@ -60,11 +77,14 @@ final class ScenarioExecution {
         }
         try applySysctls()
         try checkSignals()
-        if let copy = scenario.copy {
-            try performCopy(copy, into: &result)
-            return
-        }
+    }
 
+    /// A transfer over the network: the topology, the captures, the sending
+    /// side `start` sets going (which blocks in `blockingCall` when the
+    /// receiver does not read), its supervision, and the verdict on what was seen.
+    private func performNetwork(
+        blockingIn blockingCall: String, into result: inout ScenarioResult, start: (Topology) throws -> Void
+    ) throws {
         let topology = try Topology.create(scenario.topology, ledger: runner.ledger, index: index)
         self.topology = topology
         try applyFeatures(topology)
@@ -77,13 +97,9 @@ final class ScenarioExecution {
 
         try applyNamespaceSysctls(topology)
         try startCaptures(topology)
-        if let program = scenario.program, let client = scenario.client {
-            try startProgram(program, client: client, topology)
-        } else {
-            try startTransfer(topology)
-        }
+        try start(topology)
         let transferStarted = monotonicNanoseconds()
-        try superviseTransfer()
+        try superviseTransfer(blockingIn: blockingCall)
         let transferSeconds = Double(monotonicNanoseconds() - transferStarted) / 1e9
         let statistics = try stopCaptures()
         try checkSignals()

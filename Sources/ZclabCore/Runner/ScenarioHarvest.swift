@@ -22,7 +22,7 @@ extension ScenarioExecution {
         observations[RunObservation.captureDropped] = .number(Int64(dropped))
         try verifyWire(statistics, topology: topology, client: client, dropped: dropped, &observations, into: &result)
         try checkSignals()
-        if scenario.program != nil, let wire = result.wire, let received = result.received {
+        if case .program = scenario.workload, let wire = result.wire, let received = result.received {
             // The capture and the client saw the same body: as long, and differing (or not) at the same offset.
             observations[ProgramObservation.clientWireAgrees] = .flag(
                 wire.bytes == received.bytes && wire.firstMismatch?.offset == received.firstMismatch?.offset)
@@ -93,8 +93,9 @@ extension ScenarioExecution {
     /// The content an overwrite action put in the file, or a MSG_ZEROCOPY
     /// script's `modify` in its buffer, if any, as the stream would carry it.
     var overwrite: (any ExpectedContent)? {
-        let modifies = scenario.sender.rewriteAfterSend != nil
-            || scenario.sender.zerocopy?.steps?.contains { if case .modify = $0 { true } else { false } } == true
+        let sender = scenario.workload.sender
+        let modifies = sender?.rewriteAfterSend != nil
+            || sender?.zerocopy?.steps?.contains { if case .modify = $0 { true } else { false } } == true
         return (overwriteSeed ?? (modifies ? ZerocopyStep.modifySeed : nil))
             .map { scenario.stream(of: PatternContent(count: scenario.file.size, seed: $0)) }
     }

@@ -12,7 +12,7 @@ extension ScenarioExecution {
         let captureBytes = perSide * UInt64(scenario.capture.sides.count)
         let fileParent = scenario.fileOnDisk ? RunNames.diskParent : RunNames.scratchParent
         var needs = [(fileParent, dataBytes, "the test file"), (directory, captureBytes, "the captures")]
-        if let copy = scenario.copy {
+        if case .copy(let copy) = scenario.workload {
             // A copy that does not keep the holes takes the whole size.
             let parent = copy.destination == .tmpfs ? RunNames.scratchParent : RunNames.diskParent
             needs = parent == fileParent
@@ -71,9 +71,13 @@ extension ScenarioExecution {
         }
         if !spec.senderFeatures.isEmpty { parts.append("sender " + describe(spec.senderFeatures)) }
         if !spec.receiverFeatures.isEmpty { parts.append("receiver " + describe(spec.receiverFeatures)) }
-        if let framing = scenario.sender.framing { parts.append(framing.summary) }
+        if let framing = scenario.workload.sender?.framing { parts.append(framing.summary) }
         guard !parts.isEmpty || spec.mtu != nil else { return nil }
-        let sender = scenario.program.map { ($0.command.first as NSString?)?.lastPathComponent ?? "program" } ?? scenario.sender.method.rawValue
+        let sender = switch scenario.workload {
+        case .transfer(let sender), .simulation(_, let sender): sender.method.rawValue
+        case .program(let program, _): (program.command.first as NSString?)?.lastPathComponent ?? "program"
+        case .copy(let copy): copy.method.rawValue
+        }
         return ([sender, "MTU \(spec.mtu.map(String.init) ?? "default")"] + parts).joined(separator: "; ")
     }
 
@@ -99,7 +103,7 @@ extension ScenarioExecution {
         }
     }
 
-    func startTransfer(_ topology: Topology) throws {
+    func startTransfer(_ sender: SenderSpec, _ topology: Topology) throws {
         let receiverConfig = ReceiverConfig(
             host: topology.receiverAddress, port: scenario.port, readSize: scenario.receiver.readSize,
             pauseAfter: scenario.receiver.pauseAfter, receiveBuffer: scenario.receiver.receiveBuffer,
@@ -109,8 +113,8 @@ extension ScenarioExecution {
             config: receiverConfig, logPath: "\(directory)/agents.log")
         self.receiver = receiver
         _ = try waitFor(receiver, .listening, within: 10)
-        let senderConfig = SenderConfig(host: topology.receiverAddress, port: scenario.port, path: filePath, spec: scenario.sender)
-        sender = try AgentProcess(
+        let senderConfig = SenderConfig(host: topology.receiverAddress, port: scenario.port, path: filePath, spec: sender)
+        self.sender = try AgentProcess(
             SenderAgent.self, namespace: topology.senderNamespace, executable: runner.executable,
             config: senderConfig, logPath: "\(directory)/agents.log")
     }

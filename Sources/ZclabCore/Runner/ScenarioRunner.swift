@@ -43,7 +43,8 @@ public final class ScenarioRunner {
         var result = ScenarioResult(name: scenario.name, file: scenario.path, tags: scenario.tags, verdict: .error, reason: "")
         result.scenarioText = try? String(contentsOfFile: scenario.path, encoding: .utf8)
         result.scenarioSHA256 = try? sha256(ofFile: scenario.path)
-        if backend == .model || scenario.simulation != nil {
+        let onModel = if case .simulation = scenario.workload { true } else { backend == .model }
+        if onModel {
             ZerocopyScenarioModel.judge(scenario, into: &result)
             result.durationSeconds = Double(monotonicNanoseconds() - started) / 1e9
             return result

@@ -4,8 +4,9 @@ import Foundation
 extension ScenarioExecution {
     /// Waits for both transfer agents to finish, firing the scenario's actions
     /// in order as their triggers are observed. A sender killed by a signal has
-    /// finished too: its fate is an observation, not an error.
-    func superviseTransfer() throws {
+    /// finished too: its fate is an observation, not an error. `blockingCall`
+    /// is the call the sending side blocks in, for `sender.blocked`.
+    func superviseTransfer(blockingIn blockingCall: String) throws {
         guard let receiver else { return }
         let deadline = monotonicNanoseconds() + UInt64(scenario.timeout * 1e9)
         var pending = scenario.actions[...]
@@ -17,7 +18,6 @@ extension ScenarioExecution {
         var runningActor: AgentProcess?
         // A program is not waited for: the transfer is over when its client is done.
         func senderOver() -> Bool { sender.map { $0.finished != nil || $0.hasEnded } ?? true }
-        let blockingCall = scenario.program?.blocksIn ?? scenario.sender.method.blockingCall
         while !senderOver() || receiver.finished == nil {
             let watching = pending.first?.triggers.contains(.senderBlocked) == true
             let capturing = captures.map(\.agent)

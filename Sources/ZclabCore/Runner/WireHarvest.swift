@@ -9,8 +9,7 @@ extension ScenarioExecution {
     ) throws {
         // A program's response starts with its header, as the client received it.
         let header = Array((client?.header ?? "").utf8)
-        let content: any ExpectedContent = scenario.program == nil
-            ? scenario.expectedStream : PrefixedContent(prefix: header, base: scenario.file.content)
+        let content = scenario.wireContent(header: header)
         // A program's client may ask twice: check its first connection.
         let flow: FlowSelector = client.flatMap { client in
             guard let server = IPAddress(topology.senderAddress), let peer = IPAddress(topology.receiverAddress) else { return nil }
@@ -18,7 +17,7 @@ extension ScenarioExecution {
         } ?? .port(scenario.port)
         var frames: [String: FrameStatistics] = [:]
         let judgedSide = statistics.first(where: { $0.0 == .receiver })?.0 ?? statistics.first?.0
-        let unpredictable = scenario.client?.command != nil
+        let unpredictable = if case .program(_, let client) = scenario.workload { client.command != nil } else { false }
         if unpredictable, let judged = statistics.first(where: { $0.0 == judgedSide }) {
             // An external client's bytes are its own: count them, do not compare them.
             let busiest = try WireVerifier.flows(inCapture: judged.1.path)

@@ -8,7 +8,8 @@ public struct Scenario: Sendable {
     public var path: String
     public var topology: TopologySpec
     public var file: TestFileSpec
-    public var sender: SenderSpec
+    /// What the scenario runs: a transfer, a program, a copy or a simulation.
+    public var workload: Workload
     public var receiver: ReceiverSpec
     public var capture: CaptureSpec
     public var actions: [Action]
@@ -17,8 +18,6 @@ public struct Scenario: Sendable {
     public var timeout: Double
     /// TCP port of the receiver.
     public var port: UInt16
-    /// A file-to-file copy instead of a network transfer (then `sender` is unused).
-    public var copy: CopySpec?
     /// sysctls to set for the scenario (path under /proc/sys: value), restored after.
     public var sysctls: [String: String] = [:]
     /// Per-namespace sysctls, set inside the scenario's namespaces (which go
@@ -28,16 +27,12 @@ public struct Scenario: Sendable {
     public var fileOwner: UInt32?
     /// Put the test file on the disk (/var/tmp) rather than tmpfs.
     public var fileOnDisk = false
-    /// A program under test in the sender's place, and the client that asks it.
-    public var program: ProgramSpec?
-    public var client: ClientSpec?
-    /// A scenario for the reference model only: what no kernel run reaches in
-    /// a test's time (ids near 2^32). Always run on the model, marked simulated.
-    public var simulation: Simulation?
 
     /// The file ranges the sender should put on the wire, in order: the
-    /// whole file, or what a script's calls should send.
+    /// whole file, or what a script's calls should send (nil: the whole file,
+    /// also for a program, whose response the wire check frames itself).
     public var sentRanges: [ByteRange]? {
+        guard let sender = workload.sender else { return nil }
         if let framing = sender.framing { return framing.sentRanges(fileSize: file.size) }
         if let zerocopy = sender.zerocopy, let steps = zerocopy.steps {
             // A script sends a prefix of the file on TCP (as much as its sends
@@ -57,6 +52,12 @@ public struct Scenario: Sendable {
     /// What the receiver and the wire should see.
     public var expectedStream: any ExpectedContent { stream(of: file.content) }
 
+    /// What the wire should carry: the expected stream, or for a program its
+    /// response, `header` (as its client read it) and then the file.
+    public func wireContent(header: [UInt8]) -> any ExpectedContent {
+        if case .program = workload { PrefixedContent(prefix: header, base: file.content) } else { expectedStream }
+    }
+
     /// `content` at the file's offsets laid out as the stream carries the
     /// file (after a header, say): the file, or what was written over it.
     public func stream(of content: PatternContent) -> any ExpectedContent {
@@ -68,24 +69,6 @@ public struct Scenario: Sendable {
     public func streamLength(fileTruncatedTo size: UInt64) -> UInt64 {
         guard let ranges = sentRanges else { return size }
         return ranges.reduce(0) { $0 + (min($1.upper, size) > $1.lower ? min($1.upper, size) - $1.lower : 0) }
-    }
-}
-
-/// A file-to-file copy in the kernel, instead of a transfer over the network.
-public struct CopySpec: Sendable {
-    public enum Destination: String, Sendable, CaseIterable {
-        /// /dev/shm, the test file's own filesystem.
-        case tmpfs
-        /// /var/tmp, on the disk.
-        case disk
-    }
-    public var method: CopyMethod
-    public var destination: Destination
-    public var chunk: UInt64?
-
-    /// The folder the copy goes to for a run.
-    public func folder(runID: String) -> String {
-        RunNames.scratchFolder(runID: runID, onDisk: destination == .disk)
     }
 }
 
@@ -198,12 +181,4 @@ public struct Action: Sendable, Equatable {
     public var line: Int
     /// For `wire.bytes`: the payload bytes the capture must have seen.
     public var wireBytes: UInt64?
-}
-
-/// The model-only part of a simulated scenario.
-public struct Simulation: Sendable, Equatable {
-    /// The socket's first MSG_ZEROCOPY id (sk_zckey), e.g. 2^32 - 16.
-    public var firstID: UInt32
-    /// Sends of a whole-file transfer, instead of the file's size / chunk.
-    public var sends: Int?
 }

@@ -142,19 +142,7 @@ struct ScenarioReader {
         guard name.range(of: "^[A-Za-z0-9][A-Za-z0-9._-]*$", options: .regularExpression) != nil else {
             throw error(nameNode, "name '\(Self.clip(name))' may use letters, digits, '.', '_' and '-' only")
         }
-        let copy = try top["copy"].map { (node) throws(ScenarioError) in try copySpec(node) }
-        if copy != nil, let node = top["sender"] ?? top["receiver"] ?? top["capture"] ?? top["actions"] {
-            throw error(node, "a copy scenario has no sender, receiver, capture or actions")
-        }
-        let program = try top["program"].map { (node) throws(ScenarioError) in try programSpec(node) }
-        if program != nil, let node = top["sender"] ?? top["copy"] {
-            throw error(node, "a program scenario has no sender or copy: the program sends")
-        }
-        if program != nil && top["client"] == nil { throw error(root, "a program needs a 'client' (at least its request)") }
-        if program == nil, let node = top["client"] { throw error(node, "a client is for a program scenario ('program:')") }
-        if copy == nil && program == nil && top["sender"] == nil {
-            throw error(root, "missing 'sender' (at least its method), 'program' or 'copy'")
-        }
+        let keys = try workloadKeys(top, root: root)
         guard let fileNode = top["file"] else { throw error(root, "missing 'file' (at least its size)") }
         var tags: [String] = []
         if let node = top["tags"] {
@@ -166,18 +154,16 @@ struct ScenarioReader {
         let receiver = try top["receiver"].map { (node) throws(ScenarioError) in try receiverSpec(node) }
             ?? ReceiverSpec(readSize: 256 << 10)
         let actions = try top["actions"].map { (node) throws(ScenarioError) in try actionList(node) } ?? []
-        // A copy scenario has no sender; the placeholder is never used.
-        let sender = try top["sender"].map { (node) throws(ScenarioError) in try senderSpec(node) }
-            ?? SenderSpec(method: .sendfile, privateMapping: false)
+        let workload = try readWorkload(keys)
         let capture = try top["capture"].map { (node) throws(ScenarioError) in try captureSpec(node) }
             ?? CaptureSpec(sides: [.receiver], snaplen: 262_144)
         if capture.payload == .marks && file.dataExtents == nil {
             throw error(top["capture"], "capture payload 'marks' needs file marks (or data ranges) to keep")
         }
-        if capture.payload == .marks && sender.script != nil {
+        if capture.payload == .marks && workload.sender?.script != nil {
             throw error(top["capture"], "capture payload 'marks' is for whole-file transfers, not a script")
         }
-        if let framing = sender.framing {
+        if let sender = workload.sender, let framing = sender.framing {
             guard sender.script == nil else { throw error(top["sender"], "a header is for whole-file transfers, not a script") }
             guard capture.payload == .full else { throw error(top["capture"], "capture payload 'marks' is for whole-file transfers, not a header") }
             guard framing.header <= file.size else {
@@ -202,7 +188,7 @@ struct ScenarioReader {
             tags: tags, path: path,
             topology: try top["topology"].map { (node) throws(ScenarioError) in try topology(node) } ?? TopologySpec(kind: .veth),
             file: file,
-            sender: sender,
+            workload: workload,
             receiver: receiver,
             capture: capture,
             actions: actions,
@@ -215,7 +201,6 @@ struct ScenarioReader {
                 scenario.namespaceSysctls[key] = try sysctlValue(value, key)
             }
         }
-        scenario.copy = copy
         scenario.fileOwner = try fileNode.mapping?["owner"].map { (node) throws(ScenarioError) in try integer(node, "owner", UInt32(0)...UInt32(65535)) }
         if let on = fileNode.mapping?["on"] {
             switch try string(on, "file on") {
@@ -224,11 +209,9 @@ struct ScenarioReader {
             case let other: throw error(on, "file on '\(Self.clip(other))' is not one of: tmpfs, disk")
             }
         }
-        scenario.program = program
-        scenario.client = try top["client"].map { (node) throws(ScenarioError) in try clientSpec(node) }
-        if let program {
+        if case .program(let program, let client) = workload {
             scenario.port = program.port
-            if scenario.client?.command != nil, let node = top["actions"] ?? top["receiver"] {
+            if client.command != nil, let node = top["actions"] ?? top["receiver"] {
                 throw error(node, "an external client cannot be paused or staged: no receiver or actions with a client command")
             }
             if scenario.actions.contains(where: { $0.triggers.contains(.senderMarked) }) {
@@ -237,10 +220,12 @@ struct ScenarioReader {
         }
         if let node = top["simulate"] {
             let items = try fields(node, in: "simulate", allowed: ["first_id", "sends"])
-            scenario.simulation = Simulation(
+            let simulation = Simulation(
                 firstID: try items["first_id"].map { (node) throws(ScenarioError) in try integer(node, "first_id", UInt32(0)...UInt32.max) } ?? 0,
                 sends: try items["sends"].map { (node) throws(ScenarioError) in try integer(node, "sends", 1...(1 << 24)) })
-            if let reason = ZerocopyScenarioModel.limitation(of: scenario) { throw error(node, "simulate: \(reason)") }
+            if let reason = ZerocopyScenarioModel.limitation(of: workload) { throw error(node, "simulate: \(reason)") }
+            // The model covers zclab's sender only: with no limitation, the workload is a transfer.
+            if case .transfer(let sender) = workload { scenario.workload = .simulation(simulation, sender) }
         }
         return scenario
     }
