@@ -6,6 +6,9 @@ public protocol AgentRole {
     associatedtype Config: Codable
     /// Its name on the command line: `zclab agent NAME`.
     static var name: AgentName { get }
+    /// The names its own calls have in the log (`ACTOR.CALL.*` keys); the
+    /// sender's send path adds its own (`SendPath.syscalls`).
+    static var syscalls: [String] { get }
     init(config: Config, channel: AgentChannel)
     /// Does the agent's work, reports `done` (or `failed`) and exits.
     mutating func run() -> Never
@@ -42,8 +45,25 @@ extension AgentRole {
     }
 }
 
-extension SenderAgent: AgentRole { public static let name = AgentName.sender }
-extension ReceiverAgent: AgentRole { public static let name = AgentName.receiver }
-extension CaptureAgent: AgentRole { public static let name = AgentName.capture }
-extension ActorAgent: AgentRole { public static let name = AgentName.actor }
-extension CopyAgent: AgentRole { public static let name = AgentName.copy }
+extension SenderAgent: AgentRole {
+    public static let name = AgentName.sender
+    /// Connect, the lease, the header and its cork, shutdown: what every send path shares.
+    public static let syscalls = ["connect", "setsockopt", "open", "capset", "fcntl_setsig", "fcntl_setlease", "pread", "send", "shutdown"]
+}
+extension ReceiverAgent: AgentRole {
+    public static let name = AgentName.receiver
+    /// A receiver accepts and reads; as a program's client it connects, writes its request and reads.
+    public static let syscalls = ["accept", "read", "connect", "write"]
+}
+extension CaptureAgent: AgentRole {
+    public static let name = AgentName.capture
+    public static let syscalls: [String] = []
+}
+extension ActorAgent: AgentRole {
+    public static let name = AgentName.actor
+    public static let syscalls = ["truncate", "ftruncate", "open", "pwrite"]
+}
+extension CopyAgent: AgentRole {
+    public static let name = AgentName.copy
+    public static let syscalls = ["sendfile", "copy_file_range"]
+}

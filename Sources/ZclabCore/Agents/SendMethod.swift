@@ -42,6 +42,9 @@ public enum SendMethod: String, Codable, Sendable, CaseIterable {
     /// The syscall in which a sender of this method blocks when the socket is full.
     public var blockingCall: String { path.blockingCall }
 
+    /// Whether the MSG_ZEROCOPY reference model follows this method's ids.
+    public var isModeled: Bool { path.modeled }
+
     /// Whether this method sends through io_uring.
     public var usesIoUring: Bool { path.usesIoUring }
 

@@ -14,7 +14,7 @@ public enum ZerocopyScenarioModel {
     /// Why the model does not cover `workload`, or nil when it does: it knows
     /// zclab's MSG_ZEROCOPY sender only, not a program nor a copy.
     public static func limitation(of workload: Workload) -> String? {
-        guard let sender = workload.sender, [.msgZerocopy, .sendmsgZerocopy].contains(sender.method) else {
+        guard let sender = workload.sender, sender.method.isModeled else {
             let kind = switch workload {
             case .transfer(let sender), .simulation(_, let sender): sender.method.rawValue
             case .program: "a program"

@@ -2,12 +2,13 @@
 /// the kind of value it takes. A key that matches none of these, or a value
 /// its key can never take, is an error in the scenario file.
 public enum ObservationKeys {
-    /// Syscalls whose per-call figures are observed as `ACTOR.CALL.FIELD`.
-    public static let calls = [
-        "open", "read", "write", "sendfile", "splice", "splice_fill", "mmap", "touch", "fcntl", "fcntl_setsig", "fcntl_setlease", "setsockopt",
-        "connect", "accept", "shutdown", "truncate", "ftruncate", "pwrite", "capset", "lseek", "copy_file_range", "send", "pread", "send_zc",
-        "io_uring_setup", "io_uring_register", "setrlimit", "socket", "modify", "vmsplice", "ioctl", "socketpair", "sendmsg", "sendmsg_zc",
-    ]
+    /// Syscalls whose per-call figures are observed as `ACTOR.CALL.FIELD`:
+    /// every agent's own and every send path's, as each declares them.
+    public static let calls: [String] = {
+        let declared = AgentName.allCases.flatMap { $0.role.syscalls } + SendMethod.allCases.flatMap { $0.path.syscalls }
+        var seen = Set<String>()
+        return declared.filter { seen.insert($0).inserted }
+    }()
 
     /// What F_GETLEASE said.
     static let leaseState = ValueType.words("F_RDLCK", "F_WRLCK", "F_UNLCK", "none")

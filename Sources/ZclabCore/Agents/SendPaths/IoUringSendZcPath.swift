@@ -37,6 +37,7 @@ public struct IoUringSendOptions: Codable, Sendable, Equatable {
 /// notifications come when they come), then every notification.
 struct IoUringSendZcPath: SendPath {
     static let blockingCall = "io_uring_enter"
+    static let syscalls = ["io_uring_setup", "mmap", "io_uring_register", "pread", "send_zc"]
     static let usesIoUring = true
     static let accepts: Set<SenderOption> = [.ioUring]
     let options: IoUringSendOptions

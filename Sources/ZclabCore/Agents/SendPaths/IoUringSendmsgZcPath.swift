@@ -6,6 +6,7 @@
 /// chunk is rewritten once every result came (`sender.marked`).
 struct IoUringSendmsgZcPath: SendPath {
     static let blockingCall = "io_uring_enter"
+    static let syscalls = ["io_uring_setup", "pread", "mmap", "sendmsg_zc", "modify"]
     static let usesIoUring = true
     static let accepts: Set<SenderOption> = [.rewriteAfterSend]
     static let carriesHeader = true

@@ -7,6 +7,7 @@ import Glibc
 /// write or a SIGBUS.
 struct MmapWritePath: SendPath {
     static let blockingCall = "write"
+    static let syscalls = ["mmap", "write", "touch"]
     static let accepts: Set<SenderOption> = [.touchAfterShortWrite]
     /// Bytes mapped at a time, a whole number of pages (1 GiB by default).
     let window: UInt64

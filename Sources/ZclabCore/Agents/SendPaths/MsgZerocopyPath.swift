@@ -8,6 +8,8 @@ import CZclabLinux
 /// scenario's script of steps (`ZerocopyScript.swift`).
 struct MsgZerocopyPath: SendPath {
     static let blockingCall = "sendto"
+    static let syscalls = ["setrlimit", "capset", "setsockopt", "mmap", "send", "socket", "connect", "socketpair", "shutdown", "modify"]
+    static let modeled = true
     static let accepts: Set<SenderOption> = [.zerocopy]
     let options: ZerocopyOptions
     /// Bytes per send (64 KiB by default).

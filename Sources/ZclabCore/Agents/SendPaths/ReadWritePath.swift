@@ -2,6 +2,7 @@
 /// the copy through user space that zero copy is measured against.
 struct ReadWritePath: SendPath {
     static let blockingCall = "write"
+    static let syscalls = ["read", "write"]
     /// Bytes per read; 128 KiB unless the scenario's `chunk` says.
     let capacity: Int
 

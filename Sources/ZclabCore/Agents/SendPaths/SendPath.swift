@@ -18,6 +18,10 @@ protocol SendPath {
     static var carriesHeader: Bool { get }
     /// Whether it needs io_uring (skipped with the reason where there is none).
     static var usesIoUring: Bool { get }
+    /// The names its calls have in the log, and so in `sender.CALL.*` keys.
+    static var syscalls: [String] { get }
+    /// Whether the MSG_ZEROCOPY reference model follows its sends' ids.
+    static var modeled: Bool { get }
     init(spec: SenderSpec)
     /// Sends `transfer.size` bytes of `transfer.file`; what the calls
     /// reported adds up in `context.sent`, each call in `context.log`.
@@ -30,6 +34,7 @@ extension SendPath {
     static var accepts: Set<SenderOption> { [] }
     static var carriesHeader: Bool { false }
     static var usesIoUring: Bool { false }
+    static var modeled: Bool { false }
     var report: SendPathReport? { nil }
 }
 

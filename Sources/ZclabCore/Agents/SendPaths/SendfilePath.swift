@@ -3,6 +3,7 @@
 /// calls at chosen offsets (across 2^31 and 2^32, past the end, NULL offset).
 struct SendfilePath: SendPath {
     static let blockingCall = "sendfile"
+    static let syscalls = ["sendfile", "lseek"]
     static let accepts: Set<SenderOption> = [.script]
     /// Bytes asked per call; nil asks for the whole rest of the file.
     let chunk: UInt64?

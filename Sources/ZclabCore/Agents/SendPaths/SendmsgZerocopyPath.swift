@@ -11,6 +11,8 @@ import Glibc
 /// chunk is rewritten once every call returned (`sender.marked`).
 struct SendmsgZerocopyPath: SendPath {
     static let blockingCall = "sendmsg"
+    static let syscalls = ["setsockopt", "pread", "mmap", "sendmsg", "modify"]
+    static let modeled = true
     static let accepts: Set<SenderOption> = [.rewriteAfterSend]
     static let carriesHeader = true
     let header: UInt64

@@ -3,6 +3,7 @@
 /// the pipe carries references to page-cache pages.
 struct SplicePath: SendPath {
     static let blockingCall = "splice"
+    static let syscalls = ["fcntl", "splice_fill", "splice"]
     /// The pipe's capacity (F_SETPIPE_SZ); nil keeps the default.
     let pipeSize: Int?
     /// Bytes per fill; nil fills the pipe.

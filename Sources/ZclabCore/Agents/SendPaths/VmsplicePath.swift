@@ -10,6 +10,7 @@ import CZclabLinux
 /// every call has returned, and the runner is told (`sender.marked`).
 struct VmsplicePath: SendPath {
     static let blockingCall = "splice"
+    static let syscalls = ["fcntl", "vmsplice", "splice", "modify", "ioctl"]
     static let accepts: Set<SenderOption> = [.rewriteAfterSend]
     let pipeSize: Int?
     let chunk: UInt64?
