@@ -106,9 +106,14 @@ struct Keys: ParsableCommand {
             Prints a Markdown table: the key (or its pattern: ACTOR, CALL, SIDE and N stand
             for parts you choose), the kind of value it records, and what it means. The same
             table is in docs/scenario-format.md; `zclab check` accepts exactly these keys.
+            With --schema-pattern: the regular expression docs/report.schema.json uses for
+            the names in a report's observations.
             """)
 
+    @Flag(name: .long, help: "Print the regular expression of every key's name instead of the table.")
+    var schemaPattern = false
+
     func run() throws {
-        print(ObservationKeys.markdownTable, terminator: "")
+        print(schemaPattern ? ObservationKeys.namePattern : ObservationKeys.markdownTable, terminator: schemaPattern ? "\n" : "")
     }
 }

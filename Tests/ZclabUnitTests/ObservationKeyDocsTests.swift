@@ -17,6 +17,21 @@ struct ObservationKeyDocsTests {
                 "docs/scenario-format.md's key table differs from the declarations: run `zclab keys` and paste it between the markers")
     }
 
+    @Test func theReportSchemaNamesExactlyTheDeclaredKeys() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let data = try Data(contentsOf: root.appendingPathComponent("docs/report.schema.json"))
+        let schema = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let scenario = (schema["$defs"] as? [String: Any])?["scenario"] as? [String: Any]
+        let observations = (scenario?["properties"] as? [String: Any])?["observations"] as? [String: Any]
+        let pattern = (observations?["propertyNames"] as? [String: Any])?["pattern"] as? String
+        #expect(pattern == ObservationKeys.namePattern,
+                "docs/report.schema.json's observation names differ from the declarations: put `zclab keys --schema-pattern` there")
+        let regex = try Regex(ObservationKeys.namePattern)
+        #expect(try regex.wholeMatch(in: "frames.sender.checksum_partial") != nil)
+        #expect(try regex.wholeMatch(in: "sender.script.12.offset_after") != nil)
+        #expect(try regex.wholeMatch(in: "sender.nonsense") == nil)
+    }
+
     @Test func everyFixedKeyIsDeclaredOnce() {
         let names = ObservationKeys.fixed.map(\.pattern)
         #expect(Set(names).count == names.count)

@@ -23,6 +23,28 @@ extension ObservationKeys {
         return out + "N counts from 1; FEATURE is a kernel feature name; NAME is a name the scenario's `client.record` gives.\n"
     }
 
+    /// A regular expression that matches exactly the names of the declared
+    /// keys: docs/report.schema.json holds it as the `propertyNames` of a
+    /// scenario's `observations` (`zclab keys --schema-pattern` prints it).
+    public static var namePattern: String {
+        let alternatives = all.map { key in
+            key.segments.map { segment in
+                switch segment {
+                case .word(let word): escaped(word)
+                case .index: "[0-9]+"
+                case .choice(_, let choices): "(" + choices.map(escaped).joined(separator: "|") + ")"
+                case .any: "[^.]+"
+                }
+            }.joined(separator: "\\.")
+        }
+        return "^(" + alternatives.joined(separator: "|") + ")$"
+    }
+
+    /// `word` with the characters a regular expression gives meaning to escaped.
+    private static func escaped(_ word: String) -> String {
+        word.map { ".+*?()[]{}|^$\\".contains($0) ? "\\\($0)" : String($0) }.joined()
+    }
+
     /// `text` made safe for a Markdown table cell.
     private static func cell(_ text: String) -> String {
         text.replacingOccurrences(of: "|", with: "\\|")
