@@ -76,6 +76,7 @@ struct Run: ParsableCommand {
             guard parts.count == 2, ScenarioParser.namespaceSysctls.contains(parts[0]) else {
                 throw ValidationError("--namespace-sysctl takes NAME=VALUE with NAME one of \(ScenarioParser.namespaceSysctls.joined(separator: ", ")), not \(setting)")
             }
+            if let problem = ScenarioParser.sysctlProblem(parts[0], parts[1]) { throw ValidationError("--namespace-sysctl: \(problem)") }
             overrides[parts[0]] = parts[1]
         }
         // Everything that can be wrong with the command line is found before anything runs.

@@ -39,6 +39,7 @@ extension EndToEnd {
                 (["run", "--format", "bogus", Self.loopback], "--format"),
                 (["run", "--backend", "bogus", Self.loopback], "--backend"),
                 (["run", "--namespace-sysctl", "net/x=1", Self.loopback], "--namespace-sysctl"),
+                (["run", "--namespace-sysctl", "net/core/optmem_max=lots", Self.loopback], "--namespace-sysctl: net/core/optmem_max takes a whole number"),
                 (["verify", "x.pcap"], "--expect"),
                 (["verify", "x.pcap", "--pattern-size", "1MiB", "--port", "70000"], "--port"),
                 (["verify", "x.pcap", "--pattern-size", "99999999999999999999"], "--pattern-size"),

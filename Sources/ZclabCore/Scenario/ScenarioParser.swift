@@ -28,6 +28,12 @@ public enum ScenarioParser {
     /// run, for all its scenarios) may set inside its namespaces.
     public static let namespaceSysctls = ScenarioReader.namespaceSysctls
 
+    /// Why `value` cannot be sysctl `name`'s (a --namespace-sysctl, say), or
+    /// nil when it has the right shape: the check a scenario file gets.
+    public static func sysctlProblem(_ name: String, _ value: String) -> String? {
+        ScenarioReader.sysctlProblem(name, value)
+    }
+
     /// Parses the scenario file at `path`; a file larger than
     /// `ScenarioLimits.fileBytes` is refused before it is read.
     public static func parse(contentsOf path: String) throws(ScenarioError) -> Scenario {
@@ -254,12 +260,18 @@ struct ScenarioReader {
     /// (numbers separated by spaces), as /proc/sys takes it.
     func sysctlValue(_ node: Node, _ key: String) throws(ScenarioError) -> String {
         let text = try string(node, key)
-        guard let shape = Self.sysctlShapes[key] else { return text }
+        if let problem = Self.sysctlProblem(key, text) { throw error(node, problem) }
+        return text
+    }
+
+    /// Why `text` cannot be sysctl `key`'s value, or nil when its shape is right.
+    static func sysctlProblem(_ key: String, _ text: String) -> String? {
+        guard let shape = sysctlShapes[key] else { return nil }
         let numbers = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { Int64($0) }
         guard numbers.count == shape.count, numbers.allSatisfy({ $0.map(shape.range.contains) ?? false }) else {
             let what = shape.count == 1 ? "a whole number" : "\(shape.count) whole numbers separated by spaces"
-            throw error(node, "\(key) takes \(what) within \(shape.range.lowerBound) ... \(shape.range.upperBound), not '\(Self.clip(text))'")
+            return "\(key) takes \(what) within \(shape.range.lowerBound) ... \(shape.range.upperBound), not '\(clip(text))'"
         }
-        return text
+        return nil
     }
 }
