@@ -13,7 +13,7 @@ extension EndToEnd {
             let result = try run([zclabExecutable(), "run", packageRoot() + "/scenarios/basic", "--out", out, "--format", "tap", "--keep-captures", "all"])
             #expect(result.status == 0, "zclab run: \(result.output)\n\(result.error)")
             #expect(result.output.hasPrefix("TAP version 13"))
-            let left = try zclResources()
+            let left = try leftovers(ofRunIn: out)
             #expect(left.isEmpty, "left behind: \(left)")
 
             let data = try Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))

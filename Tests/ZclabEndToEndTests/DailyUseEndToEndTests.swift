@@ -34,7 +34,7 @@ extension EndToEnd {
             #expect(verified.status == 4, "\(verified.output)")
             #expect(verified.output.contains("NOT KEPT sendfile-veth: "))
             #expect(verified.output.contains("0 passed, 0 failed, 1 not re-checked (capture not kept)"))
-            #expect(try zclResources().isEmpty)
+            #expect(try leftovers(ofRunIn: out).isEmpty)
         }
 
         @Test func listAndRunFindTheirScenariosFromAnyFolder() throws {
@@ -48,7 +48,7 @@ extension EndToEnd {
             let result = try run(["sh", "-c", #"cd / && exec "$0" run --filter sendfile-offsets --out "$1""#, zclabExecutable(), out])
             #expect(result.status == 0, "\(result.output)\n\(result.error)")
             #expect(result.output.contains("PASS  sendfile-offsets"))
-            #expect(try zclResources().isEmpty)
+            #expect(try leftovers(ofRunIn: out).isEmpty)
         }
     }
 }

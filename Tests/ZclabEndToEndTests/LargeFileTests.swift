@@ -30,7 +30,7 @@ extension EndToEnd {
                 let scratch = try FileManager.default.contentsOfDirectory(atPath: parent).filter { $0.hasPrefix("zcl") }
                 #expect(scratch.isEmpty, "left in \(parent): \(scratch)")
             }
-            let left = try zclResources()
+            let left = try leftovers(ofRunIn: out)
             #expect(left.isEmpty, "left behind: \(left)")
         }
     }

@@ -30,7 +30,7 @@ extension EndToEnd {
             #expect(markdown.contains("## Offload matrix"))
             #expect(markdown.contains("| sendfile; MTU 1500; sender gso off, tso off; 200-byte header, TCP_CORK | receiver |"))
             #expect(OffloadMatrix(report).rows.count == report.scenarios.count)
-            let left = try zclResources()
+            let left = try leftovers(ofRunIn: out)
             #expect(left.isEmpty, "left behind: \(left)")
         }
     }

@@ -30,7 +30,7 @@ extension EndToEnd {
             let reverified = try run([zclabExecutable(), "report", "verify", out + "/report.json"])
             #expect(reverified.status == 0, "\(reverified.output)")
             #expect(try leftoverPrograms().isEmpty)
-            let left = try zclResources()
+            let left = try leftovers(ofRunIn: out)
             #expect(left.isEmpty, "left behind: \(left)")
         }
 

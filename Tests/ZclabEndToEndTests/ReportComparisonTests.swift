@@ -42,7 +42,7 @@ extension EndToEnd {
             let offline = try run([zclabExecutable(), "report", "diff", base + "/a/report.json", base + "/c/report.json"])
             #expect(offline.status == 1)
             #expect(realChanges(offline.output) == realChanges(diff))
-            let left = try zclResources()
+            let left = try ["a", "b", "c"].flatMap { try leftovers(ofRunIn: base + "/" + $0) }
             #expect(left.isEmpty, "left behind: \(left)")
         }
 

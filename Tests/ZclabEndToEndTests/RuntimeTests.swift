@@ -235,15 +235,3 @@ func childCommands(of pid: pid_t) -> [String] {
         return String(decoding: command.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
     }
 }
-
-/// What is left of the run `runID`: its namespaces and interfaces (named
-/// with its tag), its scratch folders and its ledger.
-func leftovers(ofRun runID: String) throws -> [String] {
-    let tag = RunNames.tag(of: runID)
-    var left = try zclResources().filter { $0.contains(tag) }
-    for path in [RunNames.scratchFolder(runID: runID), RunNames.scratchFolder(runID: runID, onDisk: true), "\(ResourceLedger.directory)/\(runID).json"]
-    where FileManager.default.fileExists(atPath: path) {
-        left.append(path)
-    }
-    return left
-}

@@ -76,6 +76,25 @@ func zclResources() throws -> [String] {
     return namespaces.map { "netns \($0)" } + links.map { "link \($0)" }
 }
 
+/// What is left of the run `runID`: its namespaces and interfaces (named
+/// with its tag), its scratch folders and its ledger.
+func leftovers(ofRun runID: String) throws -> [String] {
+    let tag = RunNames.tag(of: runID)
+    var left = try zclResources().filter { $0.contains(tag) }
+    for path in [RunNames.scratchFolder(runID: runID), RunNames.scratchFolder(runID: runID, onDisk: true), "\(ResourceLedger.directory)/\(runID).json"]
+    where FileManager.default.fileExists(atPath: path) {
+        left.append(path)
+    }
+    return left
+}
+
+/// What is left of the run whose report.json is in `folder`: only that run's
+/// resources, so a zclab run going on beside the test does not fail it.
+func leftovers(ofRunIn folder: String) throws -> [String] {
+    let report = try JSONDecoder().decode(RunReport.self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/report.json")))
+    return try leftovers(ofRun: report.runID)
+}
+
 /// Length and SHA-256 of the client-to-server bytes of the first TCP stream of
 /// `capture`, as tshark reassembles them (`-z follow,tcp,raw,0`); nil when
 /// tshark is not installed. The hex listing (two characters a byte, 32 MB for

@@ -32,7 +32,7 @@ extension EndToEnd {
                 #expect(scenario.verdict == .pass, "\(scenario.name): \(scenario.reason)")
             }
             #expect(try currentLeaseBreakTime() == before, "lease-break-time not restored")
-            let left = try zclResources()
+            let left = try leftovers(ofRunIn: out)
             #expect(left.isEmpty, "left behind: \(left)")
 
             // The claims page can be made from this report.

@@ -31,7 +31,7 @@ extension EndToEnd {
                 }
             }
             #expect(report.scenarios.first { $0.name.hasPrefix("model-") }?.backend == "model")
-            let left = try zclResources()
+            let left = try leftovers(ofRunIn: out)
             #expect(left.isEmpty, "left behind: \(left)")
         }
 
@@ -53,7 +53,7 @@ extension EndToEnd {
                     #expect(scenario.observations["wire.bytes"] == .number(4_194_304 + 200), "\(scenario.name)")
                 }
             }
-            let left = try zclResources()
+            let left = try leftovers(ofRunIn: out)
             #expect(left.isEmpty, "left behind: \(left)")
         }
     }
