@@ -117,3 +117,17 @@ struct Keys: ParsableCommand {
         print(schemaPattern ? ObservationKeys.namePattern : ObservationKeys.markdownTable, terminator: schemaPattern ? "\n" : "")
     }
 }
+
+struct Methods: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the send methods a scenario's sender may use, from the send paths' own declarations.",
+        discussion: """
+            Prints a Markdown table: the method word (`sender.method`), what it does, the call
+            `sender.blocked` looks for, the `sender:` options only it reads, and the calls it
+            logs. The same table is in docs/scenario-format.md.
+            """)
+
+    func run() throws {
+        print(SendMethod.markdownTable, terminator: "")
+    }
+}

@@ -41,6 +41,6 @@ struct Zclab: ParsableCommand {
             The scenario format: docs/scenario-format.md; the report: docs/report-schema.md.
             """,
         version: version,
-        subcommands: [Run.self, List.self, Check.self, Env.self, Clean.self, Verify.self, ReportCommand.self, Rerun.self, FindingsCommand.self, Prune.self, Keys.self, Agent.self]
+        subcommands: [Run.self, List.self, Check.self, Env.self, Clean.self, Verify.self, ReportCommand.self, Rerun.self, FindingsCommand.self, Prune.self, Keys.self, Methods.self, Agent.self]
     )
 }

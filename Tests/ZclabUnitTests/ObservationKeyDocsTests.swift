@@ -17,6 +17,16 @@ struct ObservationKeyDocsTests {
                 "docs/scenario-format.md's key table differs from the declarations: run `zclab keys` and paste it between the markers")
     }
 
+    @Test func theDocsMethodTableIsTheSendPathsTable() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let docs = try String(contentsOf: root.appendingPathComponent("docs/scenario-format.md"), encoding: .utf8)
+        let (begin, end) = SendMethod.docsMarkers
+        let start = try #require(docs.range(of: begin + "\n"), "docs/scenario-format.md has no method table marker")
+        let stop = try #require(docs.range(of: end, range: start.upperBound ..< docs.endIndex))
+        #expect(String(docs[start.upperBound ..< stop.lowerBound]) == SendMethod.markdownTable,
+                "docs/scenario-format.md's method table differs from the send paths: run `zclab methods` and paste it between the markers")
+    }
+
     @Test func theReportSchemaNamesExactlyTheDeclaredKeys() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let data = try Data(contentsOf: root.appendingPathComponent("docs/report.schema.json"))

@@ -42,6 +42,16 @@ public enum SendMethod: String, Codable, Sendable, CaseIterable {
     /// The syscall in which a sender of this method blocks when the socket is full.
     public var blockingCall: String { path.blockingCall }
 
+    /// What this method does, in a line.
+    public var summary: String { path.summary }
+
+    /// The `sender:` options only this method (and its kin) reads.
+    public var options: [SenderOption] { SenderOption.allCases.filter(path.accepts.contains) }
+
+    /// The names its calls have in the log (`sender.CALL.*`), beyond the
+    /// sender's own (connect, header, shutdown).
+    public var syscalls: [String] { path.syscalls }
+
     /// Whether the MSG_ZEROCOPY reference model follows this method's ids.
     public var isModeled: Bool { path.modeled }
 

@@ -50,3 +50,22 @@ extension ObservationKeys {
         text.replacingOccurrences(of: "|", with: "\\|")
     }
 }
+
+extension SendMethod {
+    /// Where the generated table of send methods starts and ends in docs/scenario-format.md.
+    public static let docsMarkers = (begin: "<!-- methods: written by `zclab methods`; do not edit -->", end: "<!-- end of methods -->")
+
+    /// One row a send path, from its own declarations: the method word,
+    /// what it does, the call it blocks in, the options only it reads, the
+    /// calls it logs.
+    public static var markdownTable: String {
+        var out = "| method | what it does | blocks in | options only it reads | its calls (`sender.CALL.*`) |\n|---|---|---|---|---|\n"
+        for method in allCases {
+            let options = method.options.map { "`\($0.rawValue)`" }.joined(separator: ", ")
+            out += "| `\(method.rawValue)` | \(method.summary) | \(method.blockingCall) | \(options.isEmpty ? "-" : options) | "
+                + method.syscalls.joined(separator: ", ") + " |\n"
+        }
+        let separate = accepting(.cork).map { "`\($0.rawValue)`" }.joined(separator: ", ")
+        return out + "\n`cork` and `more` go with a `header` sent on its own, which these send first: \(separate).\n"
+    }
+}

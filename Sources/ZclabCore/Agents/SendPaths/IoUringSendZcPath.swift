@@ -36,6 +36,7 @@ public struct IoUringSendOptions: Codable, Sendable, Equatable {
 /// request in flight: each result is awaited before the next send (the
 /// notifications come when they come), then every notification.
 struct IoUringSendZcPath: SendPath {
+    static let summary = "io_uring IORING_OP_SEND_ZC of the file's mapping through liburing, 64 KiB a request, one in flight, each result and notification paired"
     static let blockingCall = "io_uring_enter"
     static let syscalls = ["io_uring_setup", "mmap", "io_uring_register", "pread", "send_zc"]
     static let usesIoUring = true

@@ -5,6 +5,7 @@
 /// `rewrite_after_send` the file's bytes come from a private copy whose last
 /// chunk is rewritten once every result came (`sender.marked`).
 struct IoUringSendmsgZcPath: SendPath {
+    static let summary = "io_uring IORING_OP_SENDMSG_ZC of the same iovec, one request in flight, usage reported"
     static let blockingCall = "io_uring_enter"
     static let syscalls = ["io_uring_setup", "pread", "mmap", "sendmsg_zc", "modify"]
     static let usesIoUring = true

@@ -6,6 +6,7 @@ import Glibc
 /// from the page cache, and a truncation under the mapping shows as a short
 /// write or a SIGBUS.
 struct MmapWritePath: SendPath {
+    static let summary = "mmap(2) the file (up to `map_window` at a time) and write(2) from the mapping"
     static let blockingCall = "write"
     static let syscalls = ["mmap", "write", "touch"]
     static let accepts: Set<SenderOption> = [.touchAfterShortWrite]

@@ -7,6 +7,7 @@ import CZclabLinux
 /// reading completions from the socket's error queue as they come; or the
 /// scenario's script of steps (`ZerocopyScript.swift`).
 struct MsgZerocopyPath: SendPath {
+    static let summary = "SO_ZEROCOPY, then send(2) with MSG_ZEROCOPY from a mapping of the file, completions read from the error queue as they come and until all are in; or a script of steps"
     static let blockingCall = "sendto"
     static let syscalls = ["setrlimit", "capset", "setsockopt", "mmap", "send", "socket", "connect", "socketpair", "shutdown", "modify"]
     static let modeled = true

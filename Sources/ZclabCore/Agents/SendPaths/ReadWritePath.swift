@@ -1,6 +1,7 @@
 /// read(2) into a buffer, write(2) all of it to the socket, until end of file:
 /// the copy through user space that zero copy is measured against.
 struct ReadWritePath: SendPath {
+    static let summary = "read(2) the file into a buffer, write(2) it to the socket (128 KiB a call): the copy zero copy is measured against"
     static let blockingCall = "write"
     static let syscalls = ["read", "write"]
     /// Bytes per read; 128 KiB unless the scenario's `chunk` says.

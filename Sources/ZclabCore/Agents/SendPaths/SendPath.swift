@@ -7,6 +7,8 @@ import Glibc
 /// header; then the path of the scenario's `method` (`SendMethod.path`)
 /// sends the file, and reports what it observed beyond its calls.
 protocol SendPath {
+    /// What it does, in a line, for `zclab methods` and the docs.
+    static var summary: String { get }
     /// The syscall a sender of this path sleeps in when the socket is full:
     /// what the `sender.blocked` trigger looks for in /proc/PID/syscall.
     static var blockingCall: String { get }

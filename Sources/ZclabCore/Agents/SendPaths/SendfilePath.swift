@@ -2,6 +2,7 @@
 /// has gone or a call returns 0, or as the scenario's `script` of single
 /// calls at chosen offsets (across 2^31 and 2^32, past the end, NULL offset).
 struct SendfilePath: SendPath {
+    static let summary = "sendfile(2) from the file to the socket, or the single calls of a `script`"
     static let blockingCall = "sendfile"
     static let syscalls = ["sendfile", "lseek"]
     static let accepts: Set<SenderOption> = [.script]

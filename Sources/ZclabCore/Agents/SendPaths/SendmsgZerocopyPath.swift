@@ -10,6 +10,7 @@ import Glibc
 /// `rewrite_after_send` the file's bytes come from a private copy whose last
 /// chunk is rewritten once every call returned (`sender.marked`).
 struct SendmsgZerocopyPath: SendPath {
+    static let summary = "sendmsg(2) with MSG_ZEROCOPY of an iovec: the `header`, then the file's mapping, in one call; then 64 KiB of the file a call"
     static let blockingCall = "sendmsg"
     static let syscalls = ["setsockopt", "pread", "mmap", "sendmsg", "modify"]
     static let modeled = true

@@ -2,6 +2,7 @@
 /// the pipe into the socket ("splice", the call that sends and can block):
 /// the pipe carries references to page-cache pages.
 struct SplicePath: SendPath {
+    static let summary = "splice(2) from the file into a pipe, then from the pipe into the socket"
     static let blockingCall = "splice"
     static let syscalls = ["fcntl", "splice_fill", "splice"]
     /// The pipe's capacity (F_SETPIPE_SZ); nil keeps the default.

@@ -9,6 +9,7 @@ import CZclabLinux
 /// with `rewrite_after_send`, the start of the last chunk is rewritten once
 /// every call has returned, and the runner is told (`sender.marked`).
 struct VmsplicePath: SendPath {
+    static let summary = "vmsplice(2) of a private copy of the file into a pipe, then splice(2) to the socket: the pipe refers to the program's pages"
     static let blockingCall = "splice"
     static let syscalls = ["fcntl", "vmsplice", "splice", "modify", "ioctl"]
     static let accepts: Set<SenderOption> = [.rewriteAfterSend]
