@@ -28,10 +28,11 @@ public final class ChildProcess {
 
     /// Starts `arguments[0]` (looked up in PATH) with the remaining arguments.
     /// Standard output goes to a pipe, to `outputPath` (replaced) or is
-    /// inherited; standard error to `errorPath` (appended) or is inherited.
+    /// inherited; standard error to `errorDescriptor`, to `errorPath`
+    /// (appended) or is inherited.
     public init(
         _ arguments: [String], pipeInput: Bool = false, pipeOutput: Bool = false,
-        outputPath: String? = nil, errorPath: String? = nil
+        outputPath: String? = nil, errorPath: String? = nil, errorDescriptor: FileDescriptor? = nil
     ) throws(Errno) {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -68,7 +69,9 @@ public final class ChildProcess {
         if let outputPath, !pipeOutput {
             posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         }
-        if let errorPath {
+        if let errorDescriptor {
+            posix_spawn_file_actions_adddup2(&actions, errorDescriptor.rawValue, 2)
+        } else if let errorPath {
             posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         }
 
@@ -138,15 +141,21 @@ public struct CommandError: Error, CustomStringConvertible {
 /// throws `CommandError` (with standard error) when it does not exit 0.
 @discardableResult
 public func runCommand(_ arguments: [String]) throws -> String {
-    let errorFile = "/tmp/zcl-cmd-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).err"
-    defer { unlink(errorFile) }
-    let child = try ChildProcess(arguments, pipeOutput: true, errorPath: errorFile)
+    // Standard error goes to a temporary file unlinked at once: nothing is
+    // left under /tmp even when zclab is killed while the command runs.
+    var template = Array("/tmp/zcl-cmd-XXXXXX".utf8CString)
+    let descriptor = mkstemp(&template)
+    guard descriptor >= 0 else { throw Errno.current }
+    unlink(template)
+    let errors = FileDescriptor(rawValue: descriptor)
+    defer { try? errors.close() }
+    let child = try ChildProcess(arguments, pipeOutput: true, errorDescriptor: errors)
     let output = child.output.map { readAll($0) } ?? ""
     child.closePipes()
     let termination = child.wait()
     guard termination == .exited(0) else {
-        let errorText = (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? ""
-        throw CommandError(arguments: arguments, termination: termination, output: errorText + output)
+        _ = lseek(descriptor, 0, SEEK_SET)
+        throw CommandError(arguments: arguments, termination: termination, output: readAll(errors) + output)
     }
     return output
 }
