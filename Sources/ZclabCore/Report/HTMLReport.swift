@@ -155,7 +155,7 @@ extension ReportRendering {
     /// The wire summary cell, marked as expected when the difference is the
     /// scenario's finding, so it does not read as a failure.
     static func wireCell(_ scenario: ScenarioResult) -> String {
-        differsAsExpected(scenario) ? "<span class=\"as-expected\">\(xml(wireSummary(scenario)))</span>" : xml(wireSummary(scenario))
+        scenario.wireDiffersAsExpected ? "<span class=\"as-expected\">\(xml(wireSummary(scenario)))</span>" : xml(wireSummary(scenario))
     }
 
     static func assertionsTable(_ assertions: [Assertion]) -> String {

@@ -41,20 +41,13 @@ enum ReportRendering {
         return out
     }
 
-    /// Whether `scenario` passed although (because) its wire differs from
-    /// the file: its expectations asked for the difference (zeros past a
-    /// truncation, a rewritten buffer), so the wire's "fail" is the finding.
-    static func differsAsExpected(_ scenario: ScenarioResult) -> Bool {
-        scenario.verdict == .pass && scenario.wire?.status == .fail
-    }
-
     /// The wire's status as a reader should take it: "pass", "fail",
     /// "unverifiable", or for a passing scenario whose wire differs
     /// "differs as expected: OFFSET (SIZE), KIND" at the first difference,
     /// the kind as the scenario judged it (`wire.first_mismatch_kind`: "new"
     /// where the verifier alone can only say "other").
     static func wireStatus(_ scenario: ScenarioResult, _ wire: WireVerdict) -> String {
-        guard differsAsExpected(scenario) else { return wire.status.rawValue }
+        guard scenario.wireDiffersAsExpected else { return wire.status.rawValue }
         guard let mismatch = wire.firstMismatch else { return "differs as expected" }
         let size = ByteCount.describe(mismatch.offset)
         let offset = size == "\(mismatch.offset)" ? size : "\(mismatch.offset) (\(size))"
@@ -70,7 +63,7 @@ enum ReportRendering {
     /// The wire verdict with its counts and first mismatch, on one line.
     static func wireDetail(_ scenario: ScenarioResult, _ wire: WireVerdict) -> String {
         var line = "wire \(wireStatus(scenario, wire)): \(wire.bytes) of \(wire.expectedBytes) bytes, flow \(wire.flow ?? "-"), \(wire.segments) segments, \(wire.retransmittedBytes) retransmitted bytes"
-        if let mismatch = wire.firstMismatch, !differsAsExpected(scenario) {
+        if let mismatch = wire.firstMismatch, !scenario.wireDiffersAsExpected {
             line += "; first mismatch at \(mismatch.offset) (\(mismatch.kind.rawValue))"
         }
         return line

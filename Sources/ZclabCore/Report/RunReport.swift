@@ -238,3 +238,11 @@ public struct ModelComparisonRecord: Codable, Sendable, Equatable {
     /// Where they differ: ids, codes, or only the split into ranges.
     public var differences: String
 }
+
+extension ScenarioResult {
+    /// It passed although (because) its wire differs from the file: its
+    /// expectations asked for the difference (zeros past a truncation, a
+    /// rewritten buffer), so the wire's "fail" is the finding. Reports say
+    /// so, and the capture policy keeps such captures longer.
+    public var wireDiffersAsExpected: Bool { verdict == .pass && wire?.status == .fail }
+}

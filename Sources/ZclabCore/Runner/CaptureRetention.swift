@@ -72,8 +72,7 @@ public enum CaptureRetention: String, CaseIterable, Sendable, Codable {
             result.captures[index].sizeBytes = (attributes?[.size] as? NSNumber)?.uint64Value
         }
         let bytes = result.captures.reduce(0) { $0 + ($1.sizeBytes ?? 0) }
-        let differs = result.wire.map { $0.status != .pass } ?? false
-        switch decide(verdict: result.verdict, differsAsExpected: differs, bytes: bytes, keptSoFar: keptSoFar, limits: limits) {
+        switch decide(verdict: result.verdict, differsAsExpected: result.wireDiffersAsExpected, bytes: bytes, keptSoFar: keptSoFar, limits: limits) {
         case .keep:
             return result.verdict == .pass ? bytes : 0
         case .drop(let why):
