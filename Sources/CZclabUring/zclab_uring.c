@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 
 #ifdef ZCL_HAVE_LIBURING
 #include <features.h>
@@ -21,9 +20,6 @@ const int zcl_uring_built_in = 1;
 
 struct zcl_uring {
     struct io_uring ring;
-    /* The one SENDMSG_ZC in flight: the kernel reads these when it issues it. */
-    struct msghdr message;
-    struct iovec vectors[ZCL_URING_MAX_IOVECS];
 };
 
 zcl_uring *zcl_uring_create(unsigned entries, int *error) {
@@ -48,33 +44,14 @@ int zcl_uring_register_buffer(zcl_uring *uring, void *base, size_t length) {
     return io_uring_register_buffers(&uring->ring, &vector, 1);
 }
 
-int zcl_uring_send_zc(zcl_uring *uring, int fd, const void *buffer, size_t length, int msg_flags,
-                      unsigned zc_flags, int fixed, uint64_t user_data) {
+int zcl_uring_submit(zcl_uring *uring, const zcl_uring_sqe *entry) {
     struct io_uring_sqe *sqe = io_uring_get_sqe(&uring->ring);
     if (!sqe) return -EBUSY;
-    if (fixed)
-        io_uring_prep_send_zc_fixed(sqe, fd, buffer, length, msg_flags, zc_flags, 0);
-    else
-        io_uring_prep_send_zc(sqe, fd, buffer, length, msg_flags, zc_flags);
-    sqe->user_data = user_data;
-    return io_uring_submit(&uring->ring);
-}
-
-int zcl_uring_sendmsg_zc(zcl_uring *uring, int fd, const void *const *bases, const size_t *lengths, size_t count,
-                         int msg_flags, unsigned zc_flags, uint64_t user_data) {
-    if (count > ZCL_URING_MAX_IOVECS) return -EINVAL;
-    struct io_uring_sqe *sqe = io_uring_get_sqe(&uring->ring);
-    if (!sqe) return -EBUSY;
-    memset(&uring->message, 0, sizeof uring->message);
-    for (size_t i = 0; i < count; i++) {
-        uring->vectors[i].iov_base = (void *)bases[i];
-        uring->vectors[i].iov_len = lengths[i];
-    }
-    uring->message.msg_iov = uring->vectors;
-    uring->message.msg_iovlen = count;
-    io_uring_prep_sendmsg_zc(sqe, fd, &uring->message, (unsigned)msg_flags);
-    sqe->ioprio |= zc_flags;  /* SEND_ZC and SENDMSG_ZC both read their own flags from ioprio */
-    sqe->user_data = user_data;
+    io_uring_prep_rw(entry->opcode, sqe, entry->fd, (const void *)(uintptr_t)entry->addr, entry->len, entry->off);
+    sqe->ioprio = entry->ioprio;
+    sqe->msg_flags = entry->op_flags;
+    sqe->buf_index = entry->buf_index;
+    sqe->user_data = entry->user_data;
     return io_uring_submit(&uring->ring);
 }
 
@@ -106,14 +83,8 @@ int zcl_uring_register_buffer(zcl_uring *uring, void *base, size_t length) {
     (void)uring; (void)base; (void)length;
     return -ENOSYS;
 }
-int zcl_uring_send_zc(zcl_uring *uring, int fd, const void *buffer, size_t length, int msg_flags,
-                      unsigned zc_flags, int fixed, uint64_t user_data) {
-    (void)uring; (void)fd; (void)buffer; (void)length; (void)msg_flags; (void)zc_flags; (void)fixed; (void)user_data;
-    return -ENOSYS;
-}
-int zcl_uring_sendmsg_zc(zcl_uring *uring, int fd, const void *const *bases, const size_t *lengths, size_t count,
-                         int msg_flags, unsigned zc_flags, uint64_t user_data) {
-    (void)uring; (void)fd; (void)bases; (void)lengths; (void)count; (void)msg_flags; (void)zc_flags; (void)user_data;
+int zcl_uring_submit(zcl_uring *uring, const zcl_uring_sqe *entry) {
+    (void)uring; (void)entry;
     return -ENOSYS;
 }
 int zcl_uring_next_cqe(zcl_uring *uring, int timeout_ms, zcl_uring_cqe *cqe) {

@@ -1,5 +1,6 @@
-// io_uring through liburing, for IORING_OP_SEND_ZC. The header uses plain C
-// types only; zclab_uring.c includes liburing when the package was built with
+// io_uring through liburing, for the zero-copy send requests. The header
+// uses plain C types and the kernel's <linux/io_uring.h> only (so Swift sees
+// the IORING_OP_* opcodes and flags and builds requests itself); zclab_uring.c includes liburing when the package was built with
 // it (ZCL_HAVE_LIBURING, set by Package.swift when liburing-dev is installed)
 // and otherwise makes every call fail with ENOSYS. Every symbol is prefixed `zcl_`.
 #ifndef CZCLAB_URING_H
@@ -7,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/io_uring.h>
 
 /// 1 when zclab was built with liburing, 0 when every call below fails with -ENOSYS.
 extern const int zcl_uring_built_in;
@@ -27,20 +29,26 @@ zcl_uring *zcl_uring_create(unsigned entries, int *error);
 void zcl_uring_destroy(zcl_uring *ring);
 /// io_uring_register_buffers with one buffer (index 0). Returns 0 or -errno.
 int zcl_uring_register_buffer(zcl_uring *ring, void *base, size_t length);
-/// Queues one IORING_OP_SEND_ZC (io_uring_prep_send_zc, or _fixed with buffer
-/// 0 when `fixed`) and submits it. Returns the number submitted or -errno.
-int zcl_uring_send_zc(zcl_uring *ring, int fd, const void *buffer, size_t length, int msg_flags,
-                      unsigned zc_flags, int fixed, uint64_t user_data);
-/// Most iovecs one zcl_uring_sendmsg_zc takes.
-#define ZCL_URING_MAX_IOVECS 8
-/// Queues one IORING_OP_SENDMSG_ZC (io_uring_prep_sendmsg_zc) of the `count`
-/// buffers `bases[i]`, `lengths[i]` as one iovec, and submits it. The message
-/// header and the iovec are kept in the ring's handle, so one SENDMSG_ZC may
-/// be in flight at a time (until its result completes); the buffers stay the
-/// caller's. Returns the number submitted or -errno (-EINVAL past
-/// ZCL_URING_MAX_IOVECS).
-int zcl_uring_sendmsg_zc(zcl_uring *ring, int fd, const void *const *bases, const size_t *lengths, size_t count,
-                         int msg_flags, unsigned zc_flags, uint64_t user_data);
+/// The fields of a submission queue entry (struct io_uring_sqe) that zclab's
+/// requests set; the others are zero. Swift fills one per request, with the
+/// kernel's own constants (<linux/io_uring.h>, included above).
+typedef struct {
+    uint8_t opcode;      /* IORING_OP_* */
+    uint16_t ioprio;     /* the send requests' own flags: IORING_RECVSEND_*, IORING_SEND_ZC_* */
+    int32_t fd;
+    uint64_t off;
+    uint64_t addr;       /* the buffer, or a struct msghdr * */
+    uint32_t len;        /* bytes, or 1 for a message */
+    uint32_t op_flags;   /* the union after addr: msg_flags for the send requests */
+    uint16_t buf_index;  /* a registered buffer's index, with IORING_RECVSEND_FIXED_BUF */
+    uint64_t user_data;
+} zcl_uring_sqe;
+
+/// Copies `entry` into the ring's next submission queue entry
+/// (io_uring_get_sqe, io_uring_prep_rw) and submits it (io_uring_submit).
+/// What `addr` points to must stay valid until the request's result
+/// completes. Returns the number submitted or -errno.
+int zcl_uring_submit(zcl_uring *ring, const zcl_uring_sqe *entry);
 /// The next completion (io_uring_wait_cqe_timeout, then io_uring_cqe_seen):
 /// 1 with *cqe filled, 0 when none came within `timeout_ms`, or -errno.
 int zcl_uring_next_cqe(zcl_uring *ring, int timeout_ms, zcl_uring_cqe *cqe);

@@ -28,6 +28,7 @@ public struct Errno: Error, Hashable, Sendable, CustomStringConvertible {
 
     public static let interrupted = Errno(EINTR)
     public static let wouldBlock = Errno(EAGAIN)
+    public static let invalidArgument = Errno(EINVAL)
 }
 
 /// The name of a signal, e.g. "SIGBUS" (glibc's sigabbrev_np).

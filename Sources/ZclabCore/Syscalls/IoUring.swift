@@ -1,11 +1,20 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CZclabUring
 
-/// An io_uring instance for zero-copy sends (IORING_OP_SEND_ZC), through
-/// liburing. One SEND_ZC gives two completions: the result (bytes sent or
+/// An io_uring instance for zero-copy sends (IORING_OP_SEND_ZC and
+/// SENDMSG_ZC), through liburing. Each request is a `zcl_uring_sqe` built
+/// here with the kernel's constants, so another request is one method more. One SEND_ZC gives two completions: the result (bytes sent or
 /// -errno) with `more` set when a notification will follow, then the
 /// notification (`notification` set) once the kernel no longer needs the buffer.
 public final class IoUringRing {
     private let ring: OpaquePointer
+    /// The message of the one SENDMSG_ZC in flight: the kernel reads its
+    /// header and iovec when it issues the request.
+    private let message = (
+        header: UnsafeMutablePointer<msghdr>.allocate(capacity: 1),
+        vectors: UnsafeMutablePointer<iovec>.allocate(capacity: IoUringRing.maxVectors))
 
     /// Whether this zclab was built with liburing.
     public static var isBuiltIn: Bool { zcl_uring_built_in != 0 }
@@ -17,7 +26,11 @@ public final class IoUringRing {
         self.ring = ring
     }
 
-    deinit { zcl_uring_destroy(ring) }
+    deinit {
+        zcl_uring_destroy(ring)
+        message.header.deallocate()
+        message.vectors.deallocate()
+    }
 
     /// io_uring_register_buffers(3) with `buffer` as fixed buffer 0.
     public func registerBuffer(_ buffer: UnsafeRawBufferPointer) throws(Errno) {
@@ -25,27 +38,57 @@ public final class IoUringRing {
         guard result >= 0 else { throw Errno(-result) }
     }
 
-    /// Queues and submits one SEND_ZC of `buffer` on `descriptor`
-    /// (io_uring_prep_send_zc, or io_uring_prep_send_zc_fixed from fixed buffer 0).
+    /// Queues and submits one SEND_ZC of `buffer` on `descriptor`, from
+    /// fixed buffer 0 when `fixedBuffer` (as io_uring_prep_send_zc(3) and
+    /// io_uring_prep_send_zc_fixed do).
     public func sendZerocopy(
         _ buffer: UnsafeRawBufferPointer, on descriptor: Int32, messageFlags: Int32 = 0,
         options: SendZerocopyFlags = [], fixedBuffer: Bool = false, userData: UInt64
     ) throws(Errno) {
-        let result = zcl_uring_send_zc(
-            ring, descriptor, buffer.baseAddress, buffer.count, messageFlags, options.rawValue, fixedBuffer ? 1 : 0, userData)
-        guard result >= 0 else { throw Errno(-result) }
+        var entry = zcl_uring_sqe()
+        entry.opcode = UInt8(IORING_OP_SEND_ZC.rawValue)
+        entry.fd = descriptor
+        entry.addr = UInt64(UInt(bitPattern: buffer.baseAddress))
+        entry.len = UInt32(buffer.count)
+        entry.op_flags = UInt32(bitPattern: messageFlags)
+        entry.ioprio = UInt16(options.rawValue | (fixedBuffer ? UInt32(IORING_RECVSEND_FIXED_BUF) : 0))
+        entry.user_data = userData
+        try submit(entry)
     }
 
     /// Queues and submits one SENDMSG_ZC of `vectors` as one iovec on
-    /// `descriptor` (io_uring_prep_sendmsg_zc). One may be in flight at a
-    /// time: wait for its result before the next.
+    /// `descriptor` (as io_uring_prep_sendmsg_zc(3) does). The message
+    /// header and iovec live in the ring until the next call: one may be in
+    /// flight at a time, so wait for its result before the next.
     public func sendMessageZerocopy(
         _ vectors: [UnsafeRawBufferPointer], on descriptor: Int32, messageFlags: Int32 = 0,
         options: SendZerocopyFlags = [], userData: UInt64
     ) throws(Errno) {
-        let bases: [UnsafeRawPointer?] = vectors.map(\.baseAddress)
-        let lengths = vectors.map(\.count)
-        let result = zcl_uring_sendmsg_zc(ring, descriptor, bases, lengths, vectors.count, messageFlags, options.rawValue, userData)
+        guard vectors.count <= Self.maxVectors else { throw Errno.invalidArgument }
+        for (index, vector) in vectors.enumerated() {
+            message.vectors[index] = iovec(iov_base: UnsafeMutableRawPointer(mutating: vector.baseAddress), iov_len: vector.count)
+        }
+        message.header.pointee = msghdr()
+        message.header.pointee.msg_iov = message.vectors
+        message.header.pointee.msg_iovlen = vectors.count
+        var entry = zcl_uring_sqe()
+        entry.opcode = UInt8(IORING_OP_SENDMSG_ZC.rawValue)
+        entry.fd = descriptor
+        entry.addr = UInt64(UInt(bitPattern: message.header))
+        entry.len = 1
+        entry.op_flags = UInt32(bitPattern: messageFlags)
+        entry.ioprio = UInt16(options.rawValue)
+        entry.user_data = userData
+        try submit(entry)
+    }
+
+    /// Most buffers one SENDMSG_ZC takes here.
+    public static let maxVectors = 8
+
+    /// zcl_uring_submit: `entry` into the next submission queue entry, submitted.
+    private func submit(_ entry: zcl_uring_sqe) throws(Errno) {
+        var entry = entry
+        let result = zcl_uring_submit(ring, &entry)
         guard result >= 0 else { throw Errno(-result) }
     }
 
