@@ -49,7 +49,7 @@ struct ScenarioParserTests {
         #expect(scenario.tags == ["basic", "pause"])
         #expect(scenario.topology == TopologySpec(kind: .loopback, mtu: 1280))
         #expect(scenario.file.dataExtents == [ByteRange(lower: 0, upper: 1 << 20), ByteRange(lower: 512 << 20, upper: 513 << 20)])
-        #expect(scenario.workload.sender?.pipeSize == 1 << 20)
+        #expect((scenario.workload.sender?.options as? PipeOptions)?.pipeSize == 1 << 20)
         #expect(scenario.receiver.pauseAfter == 4 << 20)
         #expect(scenario.capture.sides == [.receiver, .sender])
         #expect(scenario.actions.map(\.triggers) == [[.senderBlocked]])

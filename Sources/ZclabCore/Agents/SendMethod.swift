@@ -45,8 +45,8 @@ public enum SendMethod: String, Codable, Sendable, CaseIterable {
     /// What this method does, in a line.
     public var summary: String { path.summary }
 
-    /// The `sender:` options only this method (and its kin) reads.
-    public var options: [SenderOption] { SenderOption.allCases.filter(path.accepts.contains) }
+    /// The `sender:` keys only this method (and its kin) reads.
+    public var options: [String] { path.optionKeys }
 
     /// The names its calls have in the log (`sender.CALL.*`), beyond the
     /// sender's own (connect, header, shutdown).
@@ -58,13 +58,6 @@ public enum SendMethod: String, Codable, Sendable, CaseIterable {
     /// Whether this method sends through io_uring.
     public var usesIoUring: Bool { path.usesIoUring }
 
-    /// Whether a scenario of this method may set `option`.
-    public func accepts(_ option: SenderOption) -> Bool {
-        path.accepts.contains(option) || (!path.carriesHeader && [.cork, .more].contains(option))
-    }
-
-    /// The methods that read `option`, for messages.
-    public static func accepting(_ option: SenderOption) -> [SendMethod] {
-        allCases.filter { $0.accepts(option) }
-    }
+    /// Whether `cork` and `more` apply: the header goes in its own call first.
+    public var sendsHeaderApart: Bool { !path.carriesHeader }
 }

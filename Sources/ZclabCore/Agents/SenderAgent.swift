@@ -70,9 +70,12 @@ public struct SenderAgent {
         } catch {
             context.channel.fail("sender: installing signal handlers: \(error)")
         }
-        var path = config.method.path.init(spec: config.spec)
+        guard var path = config.method.path.make(config.spec) else {
+            context.channel.fail("sender: the options are not \(config.method.rawValue)'s")
+        }
         var failure: String?
         var lease: (report: LeaseReport, descriptor: FileDescriptor)?
+        let config = self.config  // read in the closures below while `context` changes
         do {
             let socket = try connect()
             context.channel.send(.connected)

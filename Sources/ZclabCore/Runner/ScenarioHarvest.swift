@@ -94,7 +94,7 @@ extension ScenarioExecution {
     /// script's `modify` in its buffer, if any, as the stream would carry it.
     var overwrite: (any ExpectedContent)? {
         let sender = scenario.workload.sender
-        let modifies = sender?.rewriteAfterSend != nil
+        let modifies = sender?.options.rewriteAfterSend != nil
             || sender?.zerocopy?.steps?.contains { if case .modify = $0 { true } else { false } } == true
         return (overwriteSeed ?? (modifies ? ZerocopyStep.modifySeed : nil))
             .map { scenario.stream(of: PatternContent(count: scenario.file.size, seed: $0)) }

@@ -75,40 +75,53 @@ public struct Scenario: Sendable {
 /// How the sender sends.
 public struct SenderSpec: Codable, Sendable {
     public var method: SendMethod
-    /// Bytes asked for per call; nil: the whole rest of the file for sendfile
-    /// and mmap-write, 128 KiB for read-write, the pipe's capacity for splice.
+    /// Bytes asked for per call; nil: the path's own default (the whole rest
+    /// of the file for sendfile and mmap-write, 128 KiB for read-write, the
+    /// pipe's capacity for splice, 64 KiB for the MSG_ZEROCOPY paths).
     public var chunk: UInt64?
     /// SO_SNDBUF, if set.
     public var sendBuffer: Int32?
-    /// splice, vmsplice: the pipe's capacity (F_SETPIPE_SZ).
-    public var pipeSize: Int?
-    /// mmap-write: MAP_PRIVATE instead of MAP_SHARED.
-    public var privateMapping: Bool
-    /// mmap-write: bytes mapped at a time (a sliding window); nil maps up to 1 GiB.
-    public var mapWindow: UInt64?
-    /// mmap-write: when a write stops short, read the rest of the mapping from
-    /// user space (a guarded read that records SIGBUS instead of dying).
-    public var touchAfterShortWrite = false
     /// A lease to take on the file before sending.
     public var lease: LeaseSpec?
-    /// sendfile: these calls instead of sending the whole file.
-    public var script: [ScriptedCall]?
-    /// msg-zerocopy: SO_ZEROCOPY or not, when to read completions, or a script.
-    public var zerocopy: ZerocopyOptions?
     /// A header written before the file, and the socket options around it.
     public var framing: HeaderFraming?
-    /// io-uring-send-zc: report usage, fixed buffer, MSG_WAITALL, a misuse first.
-    public var uring: IoUringSendOptions?
-    /// vmsplice: once every call has returned, rewrite this many bytes at the
-    /// start of the last chunk's buffer, then tell the runner (`sender.marked`).
-    public var rewriteAfterSend: UInt64?
+    /// The keys only `method`'s path reads: always of that path's own
+    /// `Options` type (`SendPath.make` relies on it).
+    public var options: any SendPathOptions
+
+    public init(method: SendMethod, options: (any SendPathOptions)? = nil) {
+        self.method = method
+        self.options = options ?? method.path.defaultOptions
+    }
+
+    /// msg-zerocopy's options.
+    public var zerocopy: ZerocopyOptions? { options as? ZerocopyOptions }
+    /// sendfile's script of calls.
+    public var script: [ScriptedCall]? { (options as? SendfileOptions)?.script }
 
     enum CodingKeys: String, CodingKey {
-        case method, chunk
-        case sendBuffer = "send_buffer", pipeSize = "pipe_size"
-        case privateMapping = "private_mapping", mapWindow = "map_window"
-        case touchAfterShortWrite = "touch_after_short_write", lease, script, zerocopy, framing, uring = "io_uring"
-        case rewriteAfterSend = "rewrite_after_send"
+        case method, chunk, lease, framing, options
+        case sendBuffer = "send_buffer"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        method = try container.decode(SendMethod.self, forKey: .method)
+        chunk = try container.decodeIfPresent(UInt64.self, forKey: .chunk)
+        sendBuffer = try container.decodeIfPresent(Int32.self, forKey: .sendBuffer)
+        lease = try container.decodeIfPresent(LeaseSpec.self, forKey: .lease)
+        framing = try container.decodeIfPresent(HeaderFraming.self, forKey: .framing)
+        options = try method.path.decodeOptions(from: try container.superDecoder(forKey: .options))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(method, forKey: .method)
+        try container.encodeIfPresent(chunk, forKey: .chunk)
+        try container.encodeIfPresent(sendBuffer, forKey: .sendBuffer)
+        try container.encodeIfPresent(lease, forKey: .lease)
+        try container.encodeIfPresent(framing, forKey: .framing)
+        try options.encode(to: container.superEncoder(forKey: .options))
     }
 }
 

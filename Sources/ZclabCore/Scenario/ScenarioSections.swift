@@ -81,95 +81,40 @@ extension ScenarioReader {
         return spec
     }
 
+    /// The keys every sender reads, whatever its method.
+    static let commonSenderKeys = ["method", "chunk", "send_buffer", "lease", "header", "cork", "more", "nodelay"]
+
     func senderSpec(_ node: Node) throws(ScenarioError) -> SenderSpec {
-        let items = try fields(node, in: "sender", allowed: [
-            "method", "chunk", "send_buffer", "pipe_size", "mapping", "map_window", "touch_after_short_write", "lease", "script",
-            "zerocopy", "header", "cork", "more", "nodelay", "io_uring", "rewrite_after_send",
-        ])
+        let pathKeys = SendMethod.allCases.flatMap(\.options)
+        var allowed = Self.commonSenderKeys
+        for key in pathKeys where !allowed.contains(key) { allowed.append(key) }
+        let items = try fields(node, in: "sender", allowed: allowed)
         guard let methodNode = items["method"] else { throw error(node, "sender needs a method") }
-        var spec = SenderSpec(method: try choice(methodNode, "sender method", SendMethod.self), privateMapping: false)
+        let method = try choice(methodNode, "sender method", SendMethod.self)
+        for (key, value) in items where !Self.commonSenderKeys.contains(key) && !method.options.contains(key) {
+            let methods = SendMethod.allCases.filter { $0.options.contains(key) }.map(\.rawValue).joined(separator: ", ")
+            throw error(value, "\(key) is for method \(methods), not \(method.rawValue)")
+        }
+        var spec = SenderSpec(method: method, options: try method.path.readOptions(self, items))
         if let chunk = items["chunk"] { spec.chunk = try integer(chunk, "chunk", UInt64(1)...UInt64(Int.max)) }
         if let buffer = items["send_buffer"] { spec.sendBuffer = try integer(buffer, "send_buffer", Int32(1)...Int32.max) }
-        if let pipe = items["pipe_size"] { spec.pipeSize = try integer(pipe, "pipe_size", 4096...(1 << 30)) }
-        if let window = items["map_window"] { spec.mapWindow = try integer(window, "map_window", UInt64(4096)...UInt64(Int.max)) }
-        if let touch = items["touch_after_short_write"] {
-            try only(.touchAfterShortWrite, touch, spec.method)
-            spec.touchAfterShortWrite = try bool(touch, "touch_after_short_write")
-        }
         if let lease = items["lease"] { spec.lease = try leaseSpec(lease) }
         if let header = items["header"] {
             var framing = HeaderFraming(header: try bytes(header, "header"))
             guard framing.header > 0 else { throw error(header, "header must be at least 1 byte") }
-            if let cork = items["cork"] {
-                try only(.cork, cork, spec.method)
-                framing.cork = try bool(cork, "cork")
+            for (key, node) in [("cork", items["cork"]), ("more", items["more"])] {
+                guard let node, !method.sendsHeaderApart else { continue }
+                let methods = SendMethod.allCases.filter(\.sendsHeaderApart).map(\.rawValue).joined(separator: ", ")
+                throw error(node, "\(key) is for method \(methods), not \(method.rawValue), which sends the header in the file's first call")
             }
-            if let more = items["more"] {
-                try only(.more, more, spec.method)
-                framing.more = try bool(more, "more")
-            }
-            if let nodelay = items["nodelay"] { framing.nodelay = try bool(nodelay, "nodelay") }
+            framing.cork = try items["cork"].map { (node) throws(ScenarioError) in try bool(node, "cork") } ?? false
+            framing.more = try items["more"].map { (node) throws(ScenarioError) in try bool(node, "more") } ?? false
+            framing.nodelay = try items["nodelay"].map { (node) throws(ScenarioError) in try bool(node, "nodelay") } ?? false
             spec.framing = framing
         } else if let option = items["cork"] ?? items["more"] ?? items["nodelay"] {
             throw error(option, "cork, more and nodelay go with a header (header: 200)")
         }
-        if let zerocopy = items["zerocopy"] {
-            try only(.zerocopy, zerocopy, spec.method)
-            let fields = try fields(zerocopy, in: "zerocopy", allowed: ["enable", "read_every", "socket", "steps", "memlock"])
-            var options = ZerocopyOptions()
-            if let enable = fields["enable"] { options.enable = try bool(enable, "enable") }
-            if let every = fields["read_every"] { options.readEvery = try integer(every, "read_every", UInt32(0)...UInt32.max) }
-            if let socket = fields["socket"] { options.socket = try choice(socket, "zerocopy socket", ZerocopyOptions.SocketKind.self) }
-            if let memlock = fields["memlock"] { options.memlock = try bytes(memlock, "memlock") }
-            if let steps = fields["steps"] { options.steps = try zerocopySteps(steps) }
-            if options.socket != .tcp && options.steps == nil { throw error(zerocopy, "a UDP socket needs steps (the whole-file transfer is TCP)") }
-            spec.zerocopy = options
-        }
-        if let rewrite = items["rewrite_after_send"] {
-            try only(.rewriteAfterSend, rewrite, spec.method)
-            spec.rewriteAfterSend = try bytes(rewrite, "rewrite_after_send")
-        }
-        if let uring = items["io_uring"] {
-            try only(.ioUring, uring, spec.method)
-            let fields = try fields(uring, in: "io_uring", allowed: ["report_usage", "fixed_buffer", "wait_all", "misuse"])
-            var options = IoUringSendOptions()
-            if let value = fields["report_usage"] { options.reportUsage = try bool(value, "report_usage") }
-            if let value = fields["fixed_buffer"] { options.fixedBuffer = try bool(value, "fixed_buffer") }
-            if let value = fields["wait_all"] { options.waitAll = try bool(value, "wait_all") }
-            if let value = fields["misuse"] { options.misuse = try choice(value, "io_uring misuse", IoUringSendOptions.Misuse.self) }
-            spec.uring = options
-        }
-        if let script = items["script"] {
-            try only(.script, script, spec.method)
-            guard let list = script.sequence, !list.isEmpty else {
-                throw error(script, "script must be a list of calls like {offset: 4GiB, count: 4KiB}")
-            }
-            var calls: [ScriptedCall] = []
-            for item in list {
-                let fields = try fields(item, in: "a scripted call", allowed: ["offset", "count", "lseek"])
-                guard let count = fields["count"] else { throw error(item, "a scripted call needs a count") }
-                calls.append(ScriptedCall(
-                    lseek: try fields["lseek"].map { (node) throws(ScenarioError) in try signedBytes(node, "lseek") },
-                    offset: try fields["offset"].map { (node) throws(ScenarioError) in try signedBytes(node, "offset") },
-                    count: try bytes(count, "count")))
-            }
-            spec.script = calls
-        }
-        if let mapping = items["mapping"] {
-            switch try string(mapping, "mapping") {
-            case "shared": spec.privateMapping = false
-            case "private": spec.privateMapping = true
-            case let other: throw error(mapping, "mapping '\(Self.clip(other))' is not one of: shared, private")
-            }
-        }
         return spec
-    }
-
-    /// Refuses `option` unless `method` reads it, naming the methods that do.
-    func only(_ option: SenderOption, _ node: Node, _ method: SendMethod) throws(ScenarioError) {
-        guard !method.accepts(option) else { return }
-        let methods = SendMethod.accepting(option).map(\.rawValue).joined(separator: ", ")
-        throw error(node, "\(option.rawValue) is for method \(methods), not \(method.rawValue)")
     }
 
     func copySpec(_ node: Node) throws(ScenarioError) -> CopySpec {

@@ -75,7 +75,7 @@ public struct FileMapping: @unchecked Sendable {
     public let base: UnsafeRawPointer
     public let length: Int
 
-    public enum Sharing: Sendable { case shared, `private` }
+    public enum Sharing: String, Sendable, Codable, CaseIterable { case shared, `private` }
 
     /// mmap(2) of `length` bytes of `file` from `offset` (page aligned), PROT_READ.
     public init(

@@ -61,11 +61,11 @@ extension SendMethod {
     public static var markdownTable: String {
         var out = "| method | what it does | blocks in | options only it reads | its calls (`sender.CALL.*`) |\n|---|---|---|---|---|\n"
         for method in allCases {
-            let options = method.options.map { "`\($0.rawValue)`" }.joined(separator: ", ")
+            let options = method.options.map { "`\($0)`" }.joined(separator: ", ")
             out += "| `\(method.rawValue)` | \(method.summary) | \(method.blockingCall) | \(options.isEmpty ? "-" : options) | "
                 + method.syscalls.joined(separator: ", ") + " |\n"
         }
-        let separate = accepting(.cork).map { "`\($0.rawValue)`" }.joined(separator: ", ")
+        let separate = allCases.filter(\.sendsHeaderApart).map { "`\($0.rawValue)`" }.joined(separator: ", ")
         return out + "\n`cork` and `more` go with a `header` sent on its own, which these send first: \(separate).\n"
     }
 }

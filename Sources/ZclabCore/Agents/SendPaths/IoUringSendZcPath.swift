@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// How an io-uring-send-zc sender makes its requests.
-public struct IoUringSendOptions: Codable, Sendable, Equatable {
+public struct IoUringSendOptions: SendPathOptions, Equatable {
     /// IORING_SEND_ZC_REPORT_USAGE: each notification says whether the data was copied.
     public var reportUsage = true
     /// Send from a registered (fixed) buffer: the file's mapping, registered whole.
@@ -30,6 +30,20 @@ public struct IoUringSendOptions: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case reportUsage = "report_usage", fixedBuffer = "fixed_buffer", waitAll = "wait_all", misuse
     }
+
+    /// The `sender:` key they are under.
+    public enum Key: String, CaseIterable { case ioUring = "io_uring" }
+    enum Field: String, CaseIterable { case reportUsage = "report_usage", fixedBuffer = "fixed_buffer", waitAll = "wait_all", misuse }
+
+    public init() {}
+
+    public init(_ keys: SenderKeys<Key>) throws(ScenarioError) {
+        guard let fields = try keys.nested(.ioUring, Field.self) else { return }
+        reportUsage = try fields.bool(.reportUsage) ?? reportUsage
+        fixedBuffer = try fields.bool(.fixedBuffer) ?? fixedBuffer
+        waitAll = try fields.bool(.waitAll) ?? waitAll
+        misuse = try fields.choice(.misuse, Misuse.self)
+    }
 }
 
 /// IORING_OP_SEND_ZC of the file's mapping, `chunk` bytes a request, one
@@ -40,15 +54,14 @@ struct IoUringSendZcPath: SendPath {
     static let blockingCall = "io_uring_enter"
     static let syscalls = ["io_uring_setup", "mmap", "io_uring_register", "pread", "send_zc"]
     static let usesIoUring = true
-    static let accepts: Set<SenderOption> = [.ioUring]
     let options: IoUringSendOptions
     /// Bytes per request (64 KiB by default).
     let chunk: Int
     /// Every completion, in the order reaped; nil until the ring exists.
     private var completions: IoUringReport?
 
-    init(spec: SenderSpec) {
-        options = spec.uring ?? IoUringSendOptions()
+    init(options: IoUringSendOptions, spec: SenderSpec) {
+        self.options = options
         chunk = Int(spec.chunk ?? 64 << 10)
     }
 

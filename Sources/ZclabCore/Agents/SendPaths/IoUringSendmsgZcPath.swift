@@ -9,7 +9,6 @@ struct IoUringSendmsgZcPath: SendPath {
     static let blockingCall = "io_uring_enter"
     static let syscalls = ["io_uring_setup", "pread", "mmap", "sendmsg_zc", "modify"]
     static let usesIoUring = true
-    static let accepts: Set<SenderOption> = [.rewriteAfterSend]
     static let carriesHeader = true
     let header: UInt64
     let chunk: Int
@@ -17,10 +16,10 @@ struct IoUringSendmsgZcPath: SendPath {
     /// Every completion, in the order reaped; nil until the ring exists.
     private var completions: IoUringReport?
 
-    init(spec: SenderSpec) {
+    init(options: RewriteOptions, spec: SenderSpec) {
         header = spec.framing?.header ?? 0
         chunk = Int(spec.chunk ?? 64 << 10)
-        rewriteAfterSend = spec.rewriteAfterSend
+        rewriteAfterSend = options.rewriteAfterSend
     }
 
     var report: SendPathReport? { completions.map { .uring($0) } }

@@ -9,7 +9,6 @@ struct MmapWritePath: SendPath {
     static let summary = "mmap(2) the file (up to `map_window` at a time) and write(2) from the mapping"
     static let blockingCall = "write"
     static let syscalls = ["mmap", "write", "touch"]
-    static let accepts: Set<SenderOption> = [.touchAfterShortWrite]
     /// Bytes mapped at a time, a whole number of pages (1 GiB by default).
     let window: UInt64
     let sharing: FileMapping.Sharing
@@ -18,12 +17,12 @@ struct MmapWritePath: SendPath {
     /// When a write stops short, read the rest of the mapping from user space.
     let touchAfterShortWrite: Bool
 
-    init(spec: SenderSpec) {
+    init(options: MappingOptions, spec: SenderSpec) {
         let page = UInt64(pageSize)
-        window = max(page, (spec.mapWindow ?? 1 << 30) / page * page)
-        sharing = spec.privateMapping ? .private : .shared
+        window = max(page, (options.window ?? 1 << 30) / page * page)
+        sharing = options.sharing
         chunk = spec.chunk
-        touchAfterShortWrite = spec.touchAfterShortWrite
+        touchAfterShortWrite = options.touchAfterShortWrite
     }
 
     mutating func send(_ transfer: Transfer, _ context: inout SendContext) throws(Errno) {
@@ -65,5 +64,27 @@ struct MmapWritePath: SendPath {
             calls: 1, returned: fault == nil ? Int64(rest.count) : nil, returnMin: nil, returnMax: nil, errno: nil,
             signal: fault.map { "\($0.signal) \($0.code) at file offset \($0.fileOffset.map(String.init) ?? "?")" },
             durationNs: monotonicNanoseconds() - began))
+    }
+}
+
+/// How mmap-write maps the file.
+public struct MappingOptions: SendPathOptions, Equatable {
+    public enum Key: String, CaseIterable {
+        case mapping, mapWindow = "map_window", touchAfterShortWrite = "touch_after_short_write"
+    }
+    /// `mapping: shared` (MAP_SHARED, the default) or `private` (MAP_PRIVATE).
+    public var sharing: FileMapping.Sharing = .shared
+    /// Bytes mapped at a time (a sliding window); nil maps up to 1 GiB.
+    public var window: UInt64?
+    /// When a write stops short, read the rest of the mapping from user
+    /// space (a guarded read that records SIGBUS instead of dying).
+    public var touchAfterShortWrite = false
+
+    public init() {}
+
+    public init(_ keys: SenderKeys<Key>) throws(ScenarioError) {
+        sharing = try keys.choice(.mapping, FileMapping.Sharing.self) ?? .shared
+        window = try keys.integer(.mapWindow, UInt64(4096)...UInt64(Int.max))
+        touchAfterShortWrite = try keys.bool(.touchAfterShortWrite) ?? false
     }
 }

@@ -11,7 +11,6 @@ struct MsgZerocopyPath: SendPath {
     static let blockingCall = "sendto"
     static let syscalls = ["setrlimit", "capset", "setsockopt", "mmap", "send", "socket", "connect", "socketpair", "shutdown", "modify"]
     static let modeled = true
-    static let accepts: Set<SenderOption> = [.zerocopy]
     let options: ZerocopyOptions
     /// Bytes per send (64 KiB by default).
     let chunk: Int
@@ -25,8 +24,8 @@ struct MsgZerocopyPath: SendPath {
     /// A script's setsockopt(SO_ZEROCOPY): "none", or the errno it failed with.
     var enableError: String?
 
-    init(spec: SenderSpec) {
-        options = spec.zerocopy ?? ZerocopyOptions()
+    init(options: ZerocopyOptions, spec: SenderSpec) {
+        self.options = options
         chunk = Int(spec.chunk ?? 64 << 10)
     }
 
@@ -133,7 +132,7 @@ public struct ZerocopyReport: Codable, Sendable, Equatable {
 }
 
 /// How a MSG_ZEROCOPY sender treats the error queue.
-public struct ZerocopyOptions: Codable, Sendable, Equatable {
+public struct ZerocopyOptions: SendPathOptions, Equatable {
     /// Set SO_ZEROCOPY first (without it, MSG_ZEROCOPY is ignored).
     public var enable: Bool = true
     /// Read the error queue after every this many sends; 0: only at the end.
@@ -159,6 +158,22 @@ public struct ZerocopyOptions: Codable, Sendable, Equatable {
     public init(enable: Bool = true, readEvery: UInt32 = 1) {
         self.enable = enable
         self.readEvery = readEvery
+    }
+
+    /// The `sender:` key they are under.
+    public enum Key: String, CaseIterable { case zerocopy }
+    enum Field: String, CaseIterable { case enable, readEvery = "read_every", socket, steps, memlock }
+
+    public init() {}
+
+    public init(_ keys: SenderKeys<Key>) throws(ScenarioError) {
+        guard let fields = try keys.nested(.zerocopy, Field.self) else { return }
+        enable = try fields.bool(.enable) ?? enable
+        readEvery = try fields.integer(.readEvery, UInt32(0)...UInt32.max) ?? readEvery
+        socket = try fields.choice(.socket, SocketKind.self) ?? socket
+        memlock = try fields.bytes(.memlock)
+        steps = try fields[.steps].map { (node) throws(ScenarioError) in try keys.reader.zerocopySteps(node) }
+        if socket != .tcp && steps == nil { throw keys.error(.zerocopy, "a UDP socket needs steps (the whole-file transfer is TCP)") }
     }
 
     enum CodingKeys: String, CodingKey {

@@ -7,7 +7,7 @@ struct ReadWritePath: SendPath {
     /// Bytes per read; 128 KiB unless the scenario's `chunk` says.
     let capacity: Int
 
-    init(spec: SenderSpec) { capacity = Int(spec.chunk ?? 128 << 10) }
+    init(options: NoOptions, spec: SenderSpec) { capacity = Int(spec.chunk ?? 128 << 10) }
 
     mutating func send(_ transfer: Transfer, _ context: inout SendContext) throws(Errno) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 4096)

@@ -1,20 +1,20 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Yams
 
 /// One way of moving the test file into the socket: its options, its loop
 /// and its state. The sender agent connects, opens the file and sends any
 /// header; then the path of the scenario's `method` (`SendMethod.path`)
 /// sends the file, and reports what it observed beyond its calls.
 protocol SendPath {
+    /// The `sender:` keys only this path reads, and their values.
+    associatedtype Options: SendPathOptions = NoOptions
     /// What it does, in a line, for `zclab methods` and the docs.
     static var summary: String { get }
     /// The syscall a sender of this path sleeps in when the socket is full:
     /// what the `sender.blocked` trigger looks for in /proc/PID/syscall.
     static var blockingCall: String { get }
-    /// The sender options of a scenario that only some paths read, and
-    /// which of them this one does (the parser refuses the others).
-    static var accepts: Set<SenderOption> { get }
     /// Whether the path sends the scenario's `header` itself, in the same
     /// call as the file's first bytes (otherwise the agent sends it first).
     static var carriesHeader: Bool { get }
@@ -24,7 +24,7 @@ protocol SendPath {
     static var syscalls: [String] { get }
     /// Whether the MSG_ZEROCOPY reference model follows its sends' ids.
     static var modeled: Bool { get }
-    init(spec: SenderSpec)
+    init(options: Options, spec: SenderSpec)
     /// Sends `transfer.size` bytes of `transfer.file`; what the calls
     /// reported adds up in `context.sent`, each call in `context.log`.
     mutating func send(_ transfer: Transfer, _ context: inout SendContext) throws(Errno)
@@ -33,22 +33,29 @@ protocol SendPath {
 }
 
 extension SendPath {
-    static var accepts: Set<SenderOption> { [] }
     static var carriesHeader: Bool { false }
     static var usesIoUring: Bool { false }
     static var modeled: Bool { false }
     var report: SendPathReport? { nil }
-}
 
-/// A `sender:` key that only some send paths read.
-public enum SenderOption: String, Sendable, CaseIterable {
-    case touchAfterShortWrite = "touch_after_short_write"
-    case zerocopy
-    case rewriteAfterSend = "rewrite_after_send"
-    case ioUring = "io_uring"
-    case script
-    /// TCP_CORK and MSG_MORE around a header sent on its own.
-    case cork, more
+    /// The `sender:` keys of `Options`.
+    static var optionKeys: [String] { Options.keyWords }
+
+    /// What the path does when the scenario sets none of its keys.
+    static var defaultOptions: any SendPathOptions { Options() }
+
+    /// Reads this path's options from a scenario's `sender:` section.
+    static func readOptions(_ reader: ScenarioReader, _ items: [String: Node]) throws(ScenarioError) -> any SendPathOptions {
+        try Options(SenderKeys(reader: reader, items: items))
+    }
+
+    /// Decodes this path's options from a sender agent's configuration.
+    static func decodeOptions(from decoder: any Decoder) throws -> any SendPathOptions { try Options(from: decoder) }
+
+    /// The path for `spec`, whose options were read or decoded as this path's.
+    static func make(_ spec: SenderSpec) -> Self? {
+        (spec.options as? Options).map { Self(options: $0, spec: spec) }
+    }
 }
 
 /// The connection and the file a path sends, both open.

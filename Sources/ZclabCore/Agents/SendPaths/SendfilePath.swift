@@ -5,16 +5,15 @@ struct SendfilePath: SendPath {
     static let summary = "sendfile(2) from the file to the socket, or the single calls of a `script`"
     static let blockingCall = "sendfile"
     static let syscalls = ["sendfile", "lseek"]
-    static let accepts: Set<SenderOption> = [.script]
     /// Bytes asked per call; nil asks for the whole rest of the file.
     let chunk: UInt64?
     let script: [ScriptedCall]?
     /// What each scripted call gave.
     private var results: [ScriptedCall.Result] = []
 
-    init(spec: SenderSpec) {
+    init(options: SendfileOptions, spec: SenderSpec) {
         chunk = spec.chunk
-        script = spec.script
+        script = options.script
     }
 
     mutating func send(_ transfer: Transfer, _ context: inout SendContext) throws(Errno) {
@@ -113,5 +112,29 @@ public struct ScriptedCall: Codable, Sendable, Equatable {
         let end = min(size, UInt64(start) + count)
         if offset == nil { position = Int64(end) }
         return ByteRange(lower: UInt64(start), upper: end)
+    }
+}
+
+/// sendfile's own key: a `script` of single calls instead of the whole file.
+public struct SendfileOptions: SendPathOptions, Equatable {
+    public enum Key: String, CaseIterable { case script }
+    public var script: [ScriptedCall]?
+
+    public init() {}
+
+    public init(_ keys: SenderKeys<Key>) throws(ScenarioError) {
+        guard let node = keys[.script] else { return }
+        guard let list = node.sequence, !list.isEmpty else {
+            throw keys.error(.script, "script must be a list of calls like {offset: 4GiB, count: 4KiB}")
+        }
+        let reader = keys.reader
+        script = try list.map { (item) throws(ScenarioError) in
+            let fields = try reader.fields(item, in: "a scripted call", allowed: ["offset", "count", "lseek"])
+            guard let count = fields["count"] else { throw reader.error(item, "a scripted call needs a count") }
+            return ScriptedCall(
+                lseek: try fields["lseek"].map { (node) throws(ScenarioError) in try reader.signedBytes(node, "lseek") },
+                offset: try fields["offset"].map { (node) throws(ScenarioError) in try reader.signedBytes(node, "offset") },
+                count: try reader.bytes(count, "count"))
+        }
     }
 }

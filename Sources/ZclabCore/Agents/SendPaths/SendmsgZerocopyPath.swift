@@ -14,7 +14,6 @@ struct SendmsgZerocopyPath: SendPath {
     static let blockingCall = "sendmsg"
     static let syscalls = ["setsockopt", "pread", "mmap", "sendmsg", "modify"]
     static let modeled = true
-    static let accepts: Set<SenderOption> = [.rewriteAfterSend]
     static let carriesHeader = true
     let header: UInt64
     let chunk: Int
@@ -23,10 +22,10 @@ struct SendmsgZerocopyPath: SendPath {
     /// Calls that took an id; nil until SO_ZEROCOPY is set.
     var sends: UInt32?
 
-    init(spec: SenderSpec) {
+    init(options: RewriteOptions, spec: SenderSpec) {
         header = spec.framing?.header ?? 0
         chunk = Int(spec.chunk ?? 64 << 10)
-        rewriteAfterSend = spec.rewriteAfterSend
+        rewriteAfterSend = options.rewriteAfterSend
     }
 
     mutating func send(_ transfer: Transfer, _ context: inout SendContext) throws(Errno) {
@@ -62,4 +61,17 @@ struct SendmsgZerocopyPath: SendPath {
     }
 
     var report: SendPathReport? { sends.map { .zerocopy(ZerocopyReport(sends: $0, notifications: completions.notifications)) } }
+}
+
+/// The vectored paths' key: send the file's bytes from a private copy and
+/// rewrite this many bytes of its last chunk once every call returned.
+public struct RewriteOptions: SendPathOptions, Equatable {
+    public enum Key: String, CaseIterable { case rewriteAfterSend = "rewrite_after_send" }
+    public var rewriteAfterSend: UInt64?
+
+    public init() {}
+
+    public init(_ keys: SenderKeys<Key>) throws(ScenarioError) {
+        rewriteAfterSend = try keys.bytes(.rewriteAfterSend)
+    }
 }

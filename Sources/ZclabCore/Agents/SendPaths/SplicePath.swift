@@ -10,8 +10,8 @@ struct SplicePath: SendPath {
     /// Bytes per fill; nil fills the pipe.
     let chunk: UInt64?
 
-    init(spec: SenderSpec) {
-        pipeSize = spec.pipeSize
+    init(options: PipeOptions, spec: SenderSpec) {
+        pipeSize = options.pipeSize
         chunk = spec.chunk
     }
 
@@ -33,5 +33,18 @@ struct SplicePath: SendPath {
             if filled == 0 { return }
             try context.drain(pipe.read, count: filled, to: transfer.socket)
         }
+    }
+}
+
+/// The pipe's capacity, for the paths that send through one.
+public struct PipeOptions: SendPathOptions, Equatable {
+    public enum Key: String, CaseIterable { case pipeSize = "pipe_size" }
+    /// F_SETPIPE_SZ; nil keeps the default (64 KiB).
+    public var pipeSize: Int?
+
+    public init() {}
+
+    public init(_ keys: SenderKeys<Key>) throws(ScenarioError) {
+        pipeSize = try keys.integer(.pipeSize, 4096...(1 << 30))
     }
 }

@@ -12,15 +12,14 @@ struct VmsplicePath: SendPath {
     static let summary = "vmsplice(2) of a private copy of the file into a pipe, then splice(2) to the socket: the pipe refers to the program's pages"
     static let blockingCall = "splice"
     static let syscalls = ["fcntl", "vmsplice", "splice", "modify", "ioctl"]
-    static let accepts: Set<SenderOption> = [.rewriteAfterSend]
     let pipeSize: Int?
     let chunk: UInt64?
     let rewriteAfterSend: UInt64?
 
-    init(spec: SenderSpec) {
-        pipeSize = spec.pipeSize
+    init(options: VmspliceOptions, spec: SenderSpec) {
+        pipeSize = options.pipeSize
         chunk = spec.chunk
-        rewriteAfterSend = spec.rewriteAfterSend
+        rewriteAfterSend = options.rewriteAfterSend
     }
 
     mutating func send(_ transfer: Transfer, _ context: inout SendContext) throws(Errno) {
@@ -53,5 +52,20 @@ struct VmsplicePath: SendPath {
             while try syscall({ zcl_unsent_bytes(transfer.socket.rawValue) }) > 0 { usleep(1000) }
             return 0
         }
+    }
+}
+
+/// vmsplice's keys: the pipe's capacity, and a rewrite of the last chunk's
+/// buffer once every call returned.
+public struct VmspliceOptions: SendPathOptions, Equatable {
+    public enum Key: String, CaseIterable { case pipeSize = "pipe_size", rewriteAfterSend = "rewrite_after_send" }
+    public var pipeSize: Int?
+    public var rewriteAfterSend: UInt64?
+
+    public init() {}
+
+    public init(_ keys: SenderKeys<Key>) throws(ScenarioError) {
+        pipeSize = try keys.integer(.pipeSize, 4096...(1 << 30))
+        rewriteAfterSend = try keys.bytes(.rewriteAfterSend)
     }
 }
