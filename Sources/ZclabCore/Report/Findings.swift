@@ -69,7 +69,7 @@ public enum Findings {
     }
 
     public static func verdict(_ claim: Claim, in scenario: ScenarioResult?) -> Verdict {
-        guard let scenario, scenario.verdict == .pass || scenario.verdict == .fail else { return .notRun }
+        guard let scenario, [.pass, .differs, .fail].contains(scenario.verdict) else { return .notRun }
         var observations = Observations()
         observations.values = scenario.observations
         guard observations.judge(claim.holdsIf, dropped: 0).allSatisfy(\.ok) else { return .doesNotHold }

@@ -43,7 +43,7 @@ extension ReportRendering {
         let settings = environment.sysctls.sorted { $0.key < $1.key }.map { ["<code>\(xml($0.key))</code>", xml($0.value)] }
             + environment.capabilities.sorted { $0.key < $1.key }.map { ["capability \(xml($0.key))", xml($0.value)] }
         // A count of zero is grey: a red "0 fail" reads as a failure at a glance.
-        let counts = [ScenarioResult.Verdict.pass, .fail, .error, .skip].map { verdict in
+        let counts = [ScenarioResult.Verdict.pass, .differs, .fail, .error, .skip].filter { $0 != .differs || report.summary["differs"] != nil }.map { verdict in
             let count = report.summary[verdict.rawValue] ?? 0
             return "<span class=\"verdict \(count == 0 ? "none" : verdict.rawValue)\">\(count) \(verdict.rawValue)</span>"
         }
@@ -200,6 +200,7 @@ extension ReportRendering {
         .verdict { display: inline-block; padding: 0 7px; border-radius: 9px; font-weight: 600; color: #fff; }
         .verdict.pass { background: #2e8540; }
         .verdict.fail { background: #c0392b; }
+        .verdict.differs { background: #7d5ba6; }
         .verdict.error { background: #b35900; }
         .verdict.skip { background: #7a8391; }
         .verdict.none { background: #c5cbd3; }

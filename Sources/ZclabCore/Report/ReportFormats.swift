@@ -26,7 +26,8 @@ enum ReportRendering {
 
     static func counts(_ report: RunReport) -> String {
         let summary = report.summary
-        return "\(summary["pass"] ?? 0) passed, \(summary["fail"] ?? 0) failed, \(summary["error"] ?? 0) errored, \(summary["skip"] ?? 0) skipped"
+        let differs = summary["differs"].map { ", \($0) differ from the reference kernel" } ?? ""
+        return "\(summary["pass"] ?? 0) passed\(differs), \(summary["fail"] ?? 0) failed, \(summary["error"] ?? 0) errored, \(summary["skip"] ?? 0) skipped"
     }
 
     /// The offload matrix as a Markdown table, or nothing when no scenario states a setting.
@@ -101,6 +102,7 @@ enum ReportRendering {
             let open = #"    <testcase classname="\#(xml(scenario.file))" name="\#(xml(scenario.name))" time="\#(String(format: "%.3f", scenario.durationSeconds))""#
             switch scenario.verdict {
             case .pass: lines.append(open + "/>")
+            case .differs: lines += [open + ">", "      <system-out>differs: \(xml(scenario.reason))</system-out>", "    </testcase>"]
             case .skip: lines += [open + ">", #"      <skipped message="\#(xml(scenario.reason))"/>"#, "    </testcase>"]
             case .fail: lines += [open + ">", #"      <failure message="\#(xml(scenario.reason))"/>"#, "    </testcase>"]
             case .error: lines += [open + ">", #"      <error message="\#(xml(scenario.reason))"/>"#, "    </testcase>"]

@@ -38,7 +38,7 @@ public struct ResultStream: Sendable {
         switch kind {
         case .text:
             let padded = scenario.name.padding(toLength: width, withPad: " ", startingAt: 0)
-            var line = "\(scenario.verdict.rawValue.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0)) \(padded)  \(String(format: "%6.2f s", scenario.durationSeconds))"
+            var line = "\(scenario.verdict.rawValue.uppercased().padding(toLength: 7, withPad: " ", startingAt: 0)) \(padded)  \(String(format: "%6.2f s", scenario.durationSeconds))"
             if let wire = scenario.wire {
                 line += "  wire \(ReportRendering.wireStatus(scenario, wire)), \(ByteCount.describe(wire.bytes))"
             }
@@ -48,6 +48,13 @@ public struct ResultStream: Sendable {
         case .tap:
             switch scenario.verdict {
             case .pass: lines.append("ok \(number) - \(scenario.name)")
+            case .differs:
+                // Not a failure: the YAML block says what differs from the reference kernel.
+                lines.append("ok \(number) - \(scenario.name)")
+                lines.append("  ---")
+                lines.append("  verdict: differs")
+                lines.append("  differences: \(ReportRendering.yamlQuoted(scenario.reason))")
+                lines.append("  ...")
             case .skip: lines.append("ok \(number) - \(scenario.name) # SKIP \(scenario.reason)")
             case .fail, .error:
                 lines.append("not ok \(number) - \(scenario.name)")

@@ -11,6 +11,9 @@ public struct RunReport: Codable, Sendable {
     public var environment: EnvironmentFingerprint
     /// Per-namespace sysctls the run set in every scenario (`--namespace-sysctl`).
     public var namespaceSysctls: [String: String] = [:]
+    /// How expectations not met counted (`--behaviour`); strict in reports
+    /// from before it existed.
+    public var behaviour: BehaviourPolicy = .strict
     /// What could not be removed or restored at the end of the run (not in report.json).
     public var cleanupProblems: [String] = []
     public var scenarios: [ScenarioResult]
@@ -22,7 +25,7 @@ public struct RunReport: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case zclabVersion = "zclab_version", runID = "run_id", startedAt = "started_at", finishedAt = "finished_at"
         case command, environment, scenarios, summary
-        case outputDirectory = "output_directory", namespaceSysctls = "namespace_sysctls"
+        case outputDirectory = "output_directory", namespaceSysctls = "namespace_sysctls", behaviour
     }
 
     public init(
@@ -48,6 +51,7 @@ public struct RunReport: Codable, Sendable {
         outputDirectory = try container.decode(String.self, forKey: .outputDirectory)
         environment = try container.decode(EnvironmentFingerprint.self, forKey: .environment)
         namespaceSysctls = try container.decodeIfPresent([String: String].self, forKey: .namespaceSysctls) ?? [:]
+        behaviour = try container.decodeIfPresent(BehaviourPolicy.self, forKey: .behaviour) ?? .strict
         scenarios = try container.decode([ScenarioResult].self, forKey: .scenarios)
     }
 
@@ -61,6 +65,7 @@ public struct RunReport: Codable, Sendable {
         try container.encode(outputDirectory, forKey: .outputDirectory)
         try container.encode(environment, forKey: .environment)
         try container.encode(namespaceSysctls, forKey: .namespaceSysctls)
+        try container.encode(behaviour, forKey: .behaviour)
         try container.encode(summary, forKey: .summary)
         try container.encode(scenarios, forKey: .scenarios)
     }
@@ -76,7 +81,10 @@ public struct RunReport: Codable, Sendable {
 
 /// What happened in one scenario, and the verdict.
 public struct ScenarioResult: Codable, Sendable {
-    public enum Verdict: String, Codable, Sendable { case pass, fail, skip, error }
+    /// `differs`: every invariant held, and an expectation judged as
+    /// behaviour (`--behaviour report`) was not met: a difference from the
+    /// reference kernel, not a failure.
+    public enum Verdict: String, Codable, Sendable, CaseIterable { case pass, differs, fail, skip, error }
 
     public var name: String
     public var file: String

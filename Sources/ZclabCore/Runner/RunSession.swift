@@ -21,6 +21,8 @@ public enum RunSession {
         public var runID: String
         /// Which capture files stay once each scenario is judged.
         public var captureRetention: CaptureRetention = .useful
+        /// Whether an expectation not met fails, or is a difference.
+        public var behaviour: BehaviourPolicy = .strict
 
         /// Options for a run into `outputDirectory` (default: RUNS/RUN-ID,
         /// with RUNS from `Installation.runsFolder`, or ./captures when the
@@ -48,11 +50,12 @@ public enum RunSession {
         let ledger = ResourceLedger(runID: runID)
         let runner = ScenarioRunner(
             ledger: ledger, outputDirectory: options.outputDirectory, executable: options.executable, signals: signals,
-            progress: progress, backend: options.backend, namespaceSysctls: options.namespaceSysctls)
+            progress: progress, backend: options.backend, namespaceSysctls: options.namespaceSysctls, behaviour: options.behaviour)
         var report = RunReport(
             zclabVersion: zclabVersion, runID: runID, startedAt: isoTimestamp(), command: options.command,
             outputDirectory: options.outputDirectory, environment: EnvironmentFingerprint.current())
         report.namespaceSysctls = options.namespaceSysctls
+        report.behaviour = options.behaviour
         var keptBytes: UInt64 = 0
         for (index, scenario) in scenarios.enumerated() {
             if let signal = signals.check() {

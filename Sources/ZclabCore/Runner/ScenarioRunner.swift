@@ -13,6 +13,8 @@ public final class ScenarioRunner {
     /// scenario's own (`zclab run --namespace-sysctl`): to see what one
     /// setting changes across a whole set.
     public let namespaceSysctls: [String: String]
+    /// Whether expectations not met fail, or are differences (`BehaviourPolicy`).
+    public let behaviour: BehaviourPolicy
     private let progress: ProgressReporter
 
     /// What runs a scenario.
@@ -25,9 +27,10 @@ public final class ScenarioRunner {
 
     public init(
         ledger: ResourceLedger, outputDirectory: String, executable: String, signals: SignalWatch, progress: ProgressReporter,
-        backend: Backend = .kernel, namespaceSysctls: [String: String] = [:]
+        backend: Backend = .kernel, namespaceSysctls: [String: String] = [:], behaviour: BehaviourPolicy = .strict
     ) {
         self.backend = backend
+        self.behaviour = behaviour
         self.namespaceSysctls = namespaceSysctls
         self.ledger = ledger
         self.outputDirectory = outputDirectory
@@ -57,10 +60,7 @@ public final class ScenarioRunner {
         let execution = ScenarioExecution(scenario: scenario, index: index, runner: self)
         do {
             try execution.perform(into: &result)
-            result.verdict = result.assertions.allSatisfy(\.ok) ? .pass : .fail
-            result.reason = result.assertions.filter { !$0.ok }
-                .map { "\($0.what): expected \($0.expected), got \($0.actual)" + ($0.note.map { " (\($0))" } ?? "") }
-                .joined(separator: "; ")
+            result.settle(scenario, policy: behaviour)
         } catch let skip as SkipScenario {
             result.verdict = .skip
             result.reason = skip.reason

@@ -14,6 +14,9 @@ public struct Scenario: Sendable {
     public var capture: CaptureSpec
     public var actions: [Action]
     public var expectations: [Expectation]
+    /// Expectations that fail the scenario even where differences from the
+    /// reference kernel are only reported (`strict:`).
+    public var strictKeys: Set<String> = []
     /// Seconds the transfer may take before the scenario is an error.
     public var timeout: Double
     /// TCP port of the receiver.

@@ -75,4 +75,21 @@ extension ScenarioReader {
         }
         return .text(text)
     }
+
+    /// `strict: [KEY, ...]`: expectations that must hold on every kernel this
+    /// scenario runs on, even where differences are only reported
+    /// (`--behaviour report`); each must be a key of `expect:`.
+    func strictKeys(_ node: Node?, expectations: [Expectation]) throws(ScenarioError) -> Set<String> {
+        guard let node else { return [] }
+        guard let list = node.sequence else { throw error(node, "strict must be a list of keys of expect:, e.g. [sender.error]") }
+        var keys: Set<String> = []
+        for item in list {
+            let key = try string(item, "a strict key")
+            guard expectations.contains(where: { $0.key == key }) else {
+                throw error(item, "strict key '\(Self.clip(key))' is not a key of expect:")
+            }
+            keys.insert(key)
+        }
+        return keys
+    }
 }

@@ -141,7 +141,7 @@ struct ScenarioReader {
     func scenario(_ root: Node) throws(ScenarioError) -> Scenario {
         let top = try fields(root, in: "the scenario", allowed: [
             "name", "description", "tags", "topology", "file", "sender", "receiver", "capture", "actions", "expect", "simulate",
-            "timeout", "port", "sysctls", "namespace_sysctls", "copy", "program", "client",
+            "timeout", "port", "sysctls", "namespace_sysctls", "copy", "program", "client", "strict",
         ])
         guard let nameNode = top["name"] else { throw error(root, "missing 'name'") }
         let name = try string(nameNode, "name")
@@ -202,6 +202,7 @@ struct ScenarioReader {
             timeout: timeout,
             port: try top["port"].map { (node) throws(ScenarioError) in try integer(node, "port", UInt16(1)...UInt16.max) } ?? 5001)
         scenario.sysctls = sysctls
+        scenario.strictKeys = try strictKeys(top["strict"], expectations: scenario.expectations)
         if let node = top["namespace_sysctls"] {
             for (key, value) in try fields(node, in: "namespace_sysctls", allowed: Self.namespaceSysctls) {
                 scenario.namespaceSysctls[key] = try sysctlValue(value, key)

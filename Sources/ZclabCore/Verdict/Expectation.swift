@@ -78,4 +78,43 @@ public struct Assertion: Codable, Sendable, Equatable {
     public var ok: Bool
     /// Why it failed beyond the mismatch itself (e.g. capture had drops).
     public var note: String?
+    /// What a failure of it means for the verdict.
+    public var kind: Kind = .strict
+
+    /// Must it hold on every kernel, or is it what one kernel did?
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        /// zclab's own check that holds on every kernel (`Invariant`): data
+        /// integrity. Broken, the scenario fails, whatever the kernel.
+        case invariant
+        /// An expectation that must hold on this kernel: every expectation
+        /// under `--behaviour strict` (the default), and the keys a scenario
+        /// lists under `strict:`. Not met, the scenario fails.
+        case strict
+        /// An expectation recorded on the reference kernel, judged under
+        /// `--behaviour report`: not met, it is a difference (verdict
+        /// `differs`), shown with both values, not a failure.
+        case behaviour
+    }
+
+    public init(what: String, expected: String, actual: String, ok: Bool, note: String? = nil, kind: Kind = .strict) {
+        self.what = what
+        self.expected = expected
+        self.actual = actual
+        self.ok = ok
+        self.note = note
+        self.kind = kind
+    }
+
+    enum CodingKeys: String, CodingKey { case what, expected, actual, ok, note, kind }
+
+    /// Reports from before kinds existed judged every expectation strictly.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        what = try container.decode(String.self, forKey: .what)
+        expected = try container.decode(String.self, forKey: .expected)
+        actual = try container.decode(String.self, forKey: .actual)
+        ok = try container.decode(Bool.self, forKey: .ok)
+        note = try container.decodeIfPresent(String.self, forKey: .note)
+        kind = try container.decodeIfPresent(Kind.self, forKey: .kind) ?? .strict
+    }
 }
