@@ -2,27 +2,26 @@ import Foundation
 
 /// A file-to-file copy scenario: no network, one copy agent, judged on
 /// its calls and on the copy read back.
-extension ScenarioExecution {
+enum CopyRun {
     /// Copies the test file to another file with the scenario's method and
     /// judges the copy: its calls, its content, and whether holes survived.
-    func performCopy(_ copy: CopySpec, into result: inout ScenarioResult) throws {
-        let folder = copy.folder(runID: runner.ledger.runID)
+    static func perform(_ copy: CopySpec, _ context: inout ScenarioContext, into result: inout ScenarioResult) throws {
+        let scenario = context.scenario
+        let runID = context.runner.ledger.runID, folder = copy.folder(runID: runID)
         if !FileManager.default.fileExists(atPath: folder) {
-            runner.ledger.add(.directory(folder))
+            context.runner.ledger.add(.directory(folder))
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
-        let destination = "\(folder)/\(scenario.name).copy"
-        copyPath = destination
+        let destination = ScenarioPaths.copy(copy, of: scenario, runID: runID)
         let config = CopyConfig(
-            source: filePath, destination: destination, method: copy.method, chunk: copy.chunk, expected: scenario.file)
-        let agent = try AgentProcess(
-            CopyAgent.self, namespace: nil, executable: runner.executable, config: config, logPath: "\(directory)/agents.log")
-        copier = agent
+            source: context.paths.file, destination: destination, method: copy.method, chunk: copy.chunk, expected: scenario.file)
+        let agent = context.processes.add(try AgentProcess(
+            CopyAgent.self, namespace: nil, executable: context.runner.executable, config: config, logPath: context.paths.agentsLog))
         let started = monotonicNanoseconds()
-        let done = try waitForOutcome(agent, within: scenario.timeout)
+        let done = try context.waitForOutcome(agent, within: scenario.timeout)
         let seconds = Double(monotonicNanoseconds() - started) / 1e9
         result.agents = ["copier": "\(agent.stop())"]
-        result.steps = runnerSteps + done.steps
+        result.steps = context.steps + done.steps
         var observations = Observations()
         observations.addCalls(done.steps, actor: "copier")
         if let report = done.copy {

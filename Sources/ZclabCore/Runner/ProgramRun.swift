@@ -22,20 +22,23 @@ struct ProgramProcess {
     }
 }
 
-extension ScenarioExecution {
+/// A program under test in the sender's place: its needs, its files and
+/// start, its client, and what both showed.
+enum ProgramRun {
     /// The placeholders of a program's command, files and request.
-    func programPlaceholders(_ program: ProgramSpec, _ topology: Topology) -> [String: String] {
-        [
-            "file": filePath, "file_name": (filePath as NSString).lastPathComponent,
-            "file_dir": (filePath as NSString).deletingLastPathComponent,
+    static func placeholders(_ program: ProgramSpec, _ topology: Topology, _ context: ScenarioContext) -> [String: String] {
+        let file = context.paths.file
+        return [
+            "file": file, "file_name": (file as NSString).lastPathComponent,
+            "file_dir": (file as NSString).deletingLastPathComponent,
             "address": topology.senderAddress, "port": "\(program.port)",
-            "dir": URL(fileURLWithPath: directory).standardizedFileURL.path,
-            "scenario_dir": URL(fileURLWithPath: scenario.path).deletingLastPathComponent().standardizedFileURL.path,
+            "dir": URL(fileURLWithPath: context.paths.directory).standardizedFileURL.path,
+            "scenario_dir": URL(fileURLWithPath: context.scenario.path).deletingLastPathComponent().standardizedFileURL.path,
         ]
     }
 
     /// Skips, saying which, when an executable the program needs is missing.
-    func checkProgramNeeds(_ program: ProgramSpec) throws {
+    static func checkNeeds(_ program: ProgramSpec) throws {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin"
         let directories = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin"]
         for name in program.needs where !directories.contains(where: { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }) {
@@ -45,31 +48,34 @@ extension ScenarioExecution {
 
     /// Writes the program's files, starts it in the sender's namespace, waits
     /// for its ready line if it has one, then starts the client.
-    func startProgram(_ program: ProgramSpec, client: ClientSpec, _ topology: Topology) throws {
-        let values = programPlaceholders(program, topology)
+    static func start(
+        _ program: ProgramSpec, client: ClientSpec, _ topology: Topology, _ context: inout ScenarioContext
+    ) throws -> SendingSide {
+        let scenario = context.scenario, directory = context.paths.directory
+        let values = placeholders(program, topology, context)
         for (name, text) in program.files {
             try ProgramSpec.expand(text, values).write(toFile: "\(directory)/\(name)", atomically: true, encoding: .utf8)
         }
         let command = program.command.map { ProgramSpec.expand($0, values) }
-        runnerSteps.append(observation("start program: \(command.joined(separator: " "))"))
+        context.note("start program: \(command.joined(separator: " "))")
         let running = ProgramProcess(
             process: try ChildProcess(
                 ["ip", "netns", "exec", topology.senderNamespace] + command,
                 outputPath: "\(directory)/program.out", errorPath: "\(directory)/program.err"),
             outputPath: "\(directory)/program.out", errorPath: "\(directory)/program.err")
-        self.program = running
+        context.processes.add(running)
         if let line = program.readyLine {
             let deadline = monotonicNanoseconds() + 10_000_000_000
             while !([running.outputPath, running.errorPath].contains { ((try? String(contentsOfFile: $0, encoding: .utf8)) ?? "").contains(line) }) {
                 guard running.isRunning else { throw ScenarioFailure("the program ended before it was ready (\(running.process.poll().map { "\($0)" } ?? "ended")); see \(running.errorPath)") }
                 guard monotonicNanoseconds() < deadline else { throw ScenarioFailure("the program did not print \"\(line)\" within 10 s") }
-                try checkSignals()
+                try context.checkSignals()
                 usleep(20_000)
             }
         }
         if let command = client.command {
-            try runExternalClient(command.map { ProgramSpec.expand($0, values) }, topology)
-            return
+            let ended = try runExternalClient(command.map { ProgramSpec.expand($0, values) }, topology, &context)
+            return .program(running, client: .command(ended: ended))
         }
         let config = ReceiverConfig(
             host: topology.receiverAddress, port: program.port, readSize: scenario.receiver.readSize,
@@ -78,39 +84,43 @@ extension ScenarioExecution {
             client: ClientConfig(
                 host: topology.senderAddress, port: program.port, request: ProgramSpec.expand(client.request, values),
                 http: client.http, again: client.again, idleTimeout: client.idleTimeout, connectTimeout: 10))
-        receiver = try AgentProcess(
-            ReceiverAgent.self, namespace: topology.receiverNamespace, executable: runner.executable,
-            config: config, logPath: "\(directory)/agents.log")
+        let agent = context.processes.add(try AgentProcess(
+            ReceiverAgent.self, namespace: topology.receiverNamespace, executable: context.runner.executable,
+            config: config, logPath: context.paths.agentsLog))
+        return .program(running, client: .agent(agent))
     }
 
     /// Runs an external client in the receiver's namespace to its end (or
     /// the scenario's timeout), its output in the scenario's folder.
-    func runExternalClient(_ command: [String], _ topology: Topology) throws {
-        runnerSteps.append(observation("start client: \(command.joined(separator: " "))"))
+    private static func runExternalClient(
+        _ command: [String], _ topology: Topology, _ context: inout ScenarioContext
+    ) throws -> Termination {
+        let directory = context.paths.directory, timeout = context.scenario.timeout
+        context.note("start client: \(command.joined(separator: " "))")
         let client = try ChildProcess(
             ["ip", "netns", "exec", topology.receiverNamespace] + command,
             outputPath: "\(directory)/client.out", errorPath: "\(directory)/client.err")
-        let deadline = monotonicNanoseconds() + UInt64(scenario.timeout * 1e9)
+        let deadline = monotonicNanoseconds() + UInt64(timeout * 1e9)
         while client.poll() == nil {
             if monotonicNanoseconds() > deadline {
                 _ = kill(-client.pid, SIGKILL)
-                throw ScenarioFailure("the client command did not end within \(scenario.timeout) s")
+                throw ScenarioFailure("the client command did not end within \(timeout) s")
             }
-            try checkSignals()
+            try context.checkSignals()
             usleep(20_000)
         }
-        externalClient = client.wait()
+        return client.wait()
     }
 
     /// An external client's exit status and the values its JSON output holds at the recorded paths.
-    func addExternalClientObservations(_ observations: inout Observations, ended: Termination) {
+    static func addExternalClientObservations(_ observations: inout Observations, ended: Termination, _ context: ScenarioContext) {
         switch ended {
         case .exited(let code): observations[ProgramObservation.clientExit] = .number(Int64(code))
         case .signaled(let signal): observations[ProgramObservation.clientExit] = .text(signalName(signal))
         }
-        let output = FileManager.default.contents(atPath: "\(directory)/client.out") ?? Data()
+        let output = FileManager.default.contents(atPath: "\(context.paths.directory)/client.out") ?? Data()
         let json = try? JSONDecoder().decode(JSONValue.self, from: output)
-        let record = if case .program(_, let client) = scenario.workload { client.record } else { [String: String]() }
+        let record = if case .program(_, let client) = context.scenario.workload { client.record } else { [String: String]() }
         for (name, path) in record {
             let value = path.split(separator: ".").reduce(json) { value, key in
                 if case .object(let members)? = value { members[String(key)] } else { nil }
@@ -128,8 +138,8 @@ extension ScenarioExecution {
 
     /// What the client and the program showed: the HTTP status and length,
     /// how the response ended, whether the program is still up and served
-    /// the second request.
-    func addProgramObservations(_ observations: inout Observations, client: ClientReport?, running: Bool) {
+    /// the second request, and the call it was proved blocked in.
+    static func addProgramObservations(_ observations: inout Observations, client: ClientReport?, running: Bool, blockedIn: String?) {
         observations[ProgramObservation.programBlockedIn] = .text(blockedIn ?? "none")
         if let client {
             observations[ProgramObservation.httpStatus] = client.status.map { .number(Int64($0)) } ?? .text("none")

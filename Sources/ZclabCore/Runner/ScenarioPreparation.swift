@@ -1,17 +1,21 @@
 import Foundation
 
-/// Setting a scenario up: room for its files, its sysctls, captures and agents started.
-extension ScenarioExecution {
+/// Setting a scenario up: checks that may skip it, the test file and
+/// sysctls, the topology with its features, captures, and zclab's agents.
+/// Each step records what it creates in the context before going on.
+enum ScenarioPreparation {
     /// Skips the scenario, with the numbers, when the test file or its
     /// captures would not fit.
-    func checkFreeSpace() throws {
+    static func checkFreeSpace(_ scenario: Scenario, directory: String) throws {
         let dataBytes = scenario.file.dataExtents?.reduce(0) { $0 + $1.count } ?? scenario.file.size
         let streamBytes = scenario.expectedStream.count
         // Whole packets cost about 3% over the payload; headers only, 128 bytes a (up to 64 KiB) frame.
         let perSide = scenario.capture.payload == .marks ? streamBytes / 256 + 2 * dataBytes : streamBytes / 100 * 103
         let captureBytes = perSide * UInt64(scenario.capture.sides.count)
         let fileParent = scenario.fileOnDisk ? RunNames.diskParent : RunNames.scratchParent
-        var needs = [(fileParent, dataBytes, "the test file"), (directory, captureBytes, "the captures")]
+        var needs: [(path: String, bytes: UInt64, what: String)] = [
+            (fileParent, dataBytes, "the test file"), (directory, captureBytes, "the captures"),
+        ]
         if case .copy(let copy) = scenario.workload {
             // A copy that does not keep the holes takes the whole size.
             let parent = copy.destination == .tmpfs ? RunNames.scratchParent : RunNames.diskParent
@@ -19,16 +23,16 @@ extension ScenarioExecution {
                 ? [(parent, dataBytes + scenario.file.size, "the test file and its copy")]
                 : [(fileParent, dataBytes, "the test file"), (parent, scenario.file.size, "the copy")]
         }
-        for (path, needed, what) in needs {
-            let free = freeBytes(path)
-            if free < needed + (64 << 20) {
-                throw SkipScenario(reason: "\(what) need \(ByteCount.approximate(needed)) on \(path), which has \(ByteCount.approximate(free)) free")
+        for need in needs {
+            let free = freeBytes(need.path)
+            if free < need.bytes + (64 << 20) {
+                throw SkipScenario(reason: "\(need.what) need \(ByteCount.approximate(need.bytes)) on \(need.path), which has \(ByteCount.approximate(free)) free")
             }
         }
     }
 
     /// Skips, with the reason, when io_uring cannot be used here.
-    func checkIoUring() throws {
+    static func checkIoUring() throws {
         guard IoUringRing.isBuiltIn else {
             throw SkipScenario(reason: "zclab was built without liburing: install liburing-dev (scripts/setup does) and rebuild")
         }
@@ -37,33 +41,55 @@ extension ScenarioExecution {
         if disabled == "2" { throw SkipScenario(reason: "kernel.io_uring_disabled = 2: io_uring is disabled on this machine") }
     }
 
+    /// The test file in the scratch folder, owned as the scenario says, and the scenario's sysctls.
+    static func createTestFile(_ context: inout ScenarioContext) throws {
+        let scenario = context.scenario, path = context.paths.file
+        let scratch = RunNames.scratchFolder(runID: context.runner.ledger.runID, onDisk: scenario.fileOnDisk)
+        if !FileManager.default.fileExists(atPath: scratch) {
+            context.runner.ledger.add(.directory(scratch))
+            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        }
+        try scenario.file.create(at: path)
+        if let owner = scenario.fileOwner {
+            guard chown(path, owner, owner) == 0 else { throw ScenarioFailure("chown \(path) to \(owner): \(Errno.current)") }
+        }
+        try applySysctls(&context)
+        try context.checkSignals()
+    }
+
     /// Sets the scenario's sysctls, each recorded in the ledger with its
     /// value before, so teardown (or `zclab clean`) puts it back.
-    func applySysctls() throws {
-        for (name, value) in scenario.sysctls.sorted(by: { $0.key < $1.key }) {
+    private static func applySysctls(_ context: inout ScenarioContext) throws {
+        for (name, value) in context.scenario.sysctls.sorted(by: { $0.key < $1.key }) {
             let path = "/proc/sys/" + name
             let original = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            runner.ledger.add(.sysctl(path: path, original: original))
-            changedSysctls.append(.sysctl(path: path, original: original))
+            context.runner.ledger.add(.sysctl(path: path, original: original))
+            context.sysctls.append(.sysctl(path: path, original: original))
             try value.write(toFile: path, atomically: false, encoding: .utf8)
-            runnerSteps.append(observation("sysctl \(name) = \(value) (was \(original))"))
+            context.note("sysctl \(name) = \(value) (was \(original))")
         }
     }
 
-    /// Sets the scenario's per-namespace sysctls, then the run's, in each of its namespaces.
-    func applyNamespaceSysctls(_ topology: Topology) throws {
-        for namespace in Set([topology.senderNamespace, topology.receiverNamespace]).sorted() {
-            let settings = scenario.namespaceSysctls.merging(runner.namespaceSysctls) { _, run in run }
-            for (name, value) in settings.sorted(by: { $0.key < $1.key }) {
-                try runCommand(["ip", "netns", "exec", namespace, "sh", "-c", "echo \"$1\" > \"$2\"", "sh", value, "/proc/sys/" + name])
-                runnerSteps.append(observation("sysctl \(name) = \(value) in \(namespace)"))
-            }
-        }
+    /// Creates the namespaces and links and sets the scenario's device features on them.
+    static func createTopology(_ context: inout ScenarioContext) throws -> Topology {
+        let topology = try Topology.create(context.scenario.topology, ledger: context.runner.ledger, index: context.index)
+        context.topology = topology
+        try DeviceFeatureChanges.applyScenarioFeatures(topology, &context)
+        return topology
+    }
+
+    /// The report's record of the topology, with the features as the scenario runs them.
+    static func record(of topology: Topology, _ scenario: Scenario) -> TopologyRecord {
+        TopologyRecord(
+            kind: scenario.topology.kind.rawValue, mtu: scenario.topology.mtu,
+            sender: "\(topology.senderNamespace)/\(topology.senderInterface) \(topology.senderAddress)",
+            receiver: "\(topology.receiverNamespace)/\(topology.receiverInterface) \(topology.receiverAddress)",
+            features: DeviceFeatureChanges.read(topology))
     }
 
     /// The scenario's settings that shape frames, in a few words (the offload
     /// matrix's row label); nil when it states none.
-    var setting: String? {
+    static func setting(of scenario: Scenario) -> String? {
         let spec = scenario.topology
         var parts: [String] = []
         func describe(_ features: [String: Bool]) -> String {
@@ -81,41 +107,53 @@ extension ScenarioExecution {
         return ([sender, "MTU \(spec.mtu.map(String.init) ?? "default")"] + parts).joined(separator: "; ")
     }
 
-    func startCaptures(_ topology: Topology) throws {
+    /// Sets the scenario's per-namespace sysctls, then the run's, in each of
+    /// the topology's namespaces, and starts a capture on each side asked for.
+    static func startCaptures(_ topology: Topology, _ context: inout ScenarioContext) throws -> [CaptureProcess] {
+        let scenario = context.scenario, directory = context.paths.directory
+        for namespace in Set([topology.senderNamespace, topology.receiverNamespace]).sorted() {
+            let settings = scenario.namespaceSysctls.merging(context.runner.namespaceSysctls) { _, run in run }
+            for (name, value) in settings.sorted(by: { $0.key < $1.key }) {
+                try runCommand(["ip", "netns", "exec", namespace, "sh", "-c", "echo \"$1\" > \"$2\"", "sh", value, "/proc/sys/" + name])
+                context.note("sysctl \(name) = \(value) in \(namespace)")
+            }
+        }
+        var captures: [CaptureProcess] = []
         for side in scenario.capture.sides {
-            let (namespace, interface) = side == .receiver
-                ? (topology.receiverNamespace, topology.receiverInterface)
-                : (topology.senderNamespace, topology.senderInterface)
+            let end = topology.end(side)
             let config = CaptureConfig(
-                interface: interface, path: "\(directory)/\(side.rawValue).pcap",
+                interface: end.interface, path: "\(directory)/\(side.rawValue).pcap",
                 filter: CaptureConfig.tcpFilter(port: scenario.port, between: topology.senderAddress, and: topology.receiverAddress),
                 snaplen: scenario.capture.snaplen,
                 bufferSize: scenario.capture.bufferSize ?? CaptureSpec.ringSize(for: scenario.expectedStream.count),
-                incomingOnly: interface == "lo",
+                incomingOnly: end.interface == "lo",
                 sampling: scenario.capture.payload == .full ? nil : CaptureConfig.Sampling(
                     headerBytes: 128, samplePath: "\(directory)/\(side.rawValue)-marks.pcap",
                     windows: scenario.file.dataExtents ?? [], dataPort: scenario.port))
-            let agent = try AgentProcess(
-                CaptureAgent.self, namespace: namespace, executable: runner.executable, config: config,
-                logPath: "\(directory)/agents.log")
-            captures.append((side, agent))
-            _ = try waitFor(agent, .captureReady, within: 10)
+            let agent = context.processes.add(try AgentProcess(
+                CaptureAgent.self, namespace: end.namespace, executable: context.runner.executable, config: config,
+                logPath: context.paths.agentsLog))
+            captures.append(CaptureProcess(side: side, agent: agent))
+            _ = try context.waitFor(agent, .captureReady, within: 10)
         }
+        return captures
     }
 
-    func startTransfer(_ sender: SenderSpec, _ topology: Topology) throws {
+    /// Starts zclab's receiver, waits until it listens, then starts zclab's sender.
+    static func startTransfer(_ sender: SenderSpec, _ topology: Topology, _ context: inout ScenarioContext) throws -> SendingSide {
+        let scenario = context.scenario
         let receiverConfig = ReceiverConfig(
             host: topology.receiverAddress, port: scenario.port, readSize: scenario.receiver.readSize,
             pauseAfter: scenario.receiver.pauseAfter, receiveBuffer: scenario.receiver.receiveBuffer,
             expected: scenario.file, pieces: scenario.sentRanges)
-        let receiver = try AgentProcess(
-            ReceiverAgent.self, namespace: topology.receiverNamespace, executable: runner.executable,
-            config: receiverConfig, logPath: "\(directory)/agents.log")
-        self.receiver = receiver
-        _ = try waitFor(receiver, .listening, within: 10)
-        let senderConfig = SenderConfig(host: topology.receiverAddress, port: scenario.port, path: filePath, spec: sender)
-        self.sender = try AgentProcess(
-            SenderAgent.self, namespace: topology.senderNamespace, executable: runner.executable,
-            config: senderConfig, logPath: "\(directory)/agents.log")
+        let receiver = context.processes.add(try AgentProcess(
+            ReceiverAgent.self, namespace: topology.receiverNamespace, executable: context.runner.executable,
+            config: receiverConfig, logPath: context.paths.agentsLog))
+        _ = try context.waitFor(receiver, .listening, within: 10)
+        let senderConfig = SenderConfig(host: topology.receiverAddress, port: scenario.port, path: context.paths.file, spec: sender)
+        let agent = context.processes.add(try AgentProcess(
+            SenderAgent.self, namespace: topology.senderNamespace, executable: context.runner.executable,
+            config: senderConfig, logPath: context.paths.agentsLog))
+        return .zclab(sender: agent, receiver: receiver)
     }
 }

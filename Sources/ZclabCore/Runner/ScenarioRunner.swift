@@ -57,7 +57,7 @@ public final class ScenarioRunner {
             result.reason = blocker
             return result
         }
-        let execution = ScenarioExecution(scenario: scenario, index: index, runner: self)
+        var execution = ScenarioExecution(scenario: scenario, index: index, runner: self)
         do {
             try execution.perform(into: &result)
             result.settle(scenario, policy: behaviour)

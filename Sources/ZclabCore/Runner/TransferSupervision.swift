@@ -1,27 +1,37 @@
 import Foundation
 
-/// Watching a transfer: agents' events, actions fired as their triggers hold, the sender proved blocked.
-extension ScenarioExecution {
+/// Watching a transfer: agents' events, actions fired as their triggers hold,
+/// the sender proved blocked. What the actions did is its result.
+struct TransferSupervision {
+    let topology: Topology
+    let side: SendingSide
+    let captures: [CaptureProcess]
+    /// The call the sending side blocks in when the receiver does not read, for `sender.blocked`.
+    let blockingCall: String
+
     /// Waits for both transfer agents to finish, firing the scenario's actions
     /// in order as their triggers are observed. A sender killed by a signal has
-    /// finished too: its fate is an observation, not an error. `blockingCall`
-    /// is the call the sending side blocks in, for `sender.blocked`.
-    func superviseTransfer(blockingIn blockingCall: String) throws {
-        guard let receiver else { return }
+    /// finished too: its fate is an observation, not an error.
+    func supervise(_ context: inout ScenarioContext) throws -> StagingRecord {
+        var staging = StagingRecord()
+        guard let receiver = side.receiver else { return staging }
+        let scenario = context.scenario
+        let sender = side.sender
         let deadline = monotonicNanoseconds() + UInt64(scenario.timeout * 1e9)
         var pending = scenario.actions[...]
         var receiverPaused = false
         var senderMarked = false
         var wireSeen: UInt64 = 0
-        var senderPid = program?.process.pid
+        var senderPid: Int32? = if case .program(let program, _) = side { program.process.pid } else { nil }
         var blockedSamples: [ProcessObserver.Sample] = []
         var runningActor: AgentProcess?
         // A program is not waited for: the transfer is over when its client is done.
         func senderOver() -> Bool { sender.map { $0.finished != nil || $0.hasEnded } ?? true }
+        let transferAgents = [sender].compactMap { $0 } + [receiver]
         while !senderOver() || receiver.finished == nil {
             let watching = pending.first?.triggers.contains(.senderBlocked) == true
-            let capturing = captures.map(\.agent)
-            for (agent, event) in try pollEvents([sender].compactMap { $0 } + [receiver] + actors + capturing, timeoutMs: watching ? 2 : 100) {
+            let polled = try context.pollEvents(transferAgents + staging.actors + captures.map(\.agent), timeoutMs: watching ? 2 : 100)
+            for (agent, event) in polled {
                 switch event {
                 case .progress(let bytes) where agent.role == .capture: wireSeen = max(wireSeen, bytes)
                 case .paused: receiverPaused = true
@@ -29,11 +39,11 @@ extension ScenarioExecution {
                 case .hello(let pid) where agent === sender: senderPid = pid
                 case .progress(let bytes):
                     let seconds = Double(monotonicNanoseconds() + UInt64(scenario.timeout * 1e9) - deadline) / 1e9
-                    runner.report(ProgressReporter.transfer(scenario.name, received: bytes, of: scenario.file.size, seconds: seconds))
+                    context.runner.report(ProgressReporter.transfer(scenario.name, received: bytes, of: scenario.file.size, seconds: seconds))
                 default: break
                 }
             }
-            if let failure = ([sender].compactMap({ $0 }) + [receiver] + actors).lazy.compactMap(\.failure).first {
+            if let failure = (transferAgents + staging.actors).lazy.compactMap(\.failure).first {
                 throw ScenarioFailure(failure)
             }
             if receiver.hasEnded && receiver.finished == nil { throw ScenarioFailure("receiver agent ended without reporting (\(receiver.process.wait()))") }
@@ -61,9 +71,9 @@ extension ScenarioExecution {
                             ? blockedSamples + [sample] : []
                         if blockedSamples.count >= 3 {
                             fired = true
-                            blockedIn = blockingCall
-                            runnerSteps.append(observation(
-                                "sender blocked in \(blockingCall): /proc/\(sample.pid)/syscall \"\(sample.syscallLine.prefix(60))\" state \(sample.state) wchan \(sample.wchan)"))
+                            staging.blockedIn = blockingCall
+                            context.note(
+                                "sender blocked in \(blockingCall): /proc/\(sample.pid)/syscall \"\(sample.syscallLine.prefix(60))\" state \(sample.state) wchan \(sample.wchan)")
                         }
                     } else if senderOver() {
                         throw ScenarioFailure("the sender finished without ever blocking in \(blockingCall) (line \(action.line))")
@@ -72,19 +82,16 @@ extension ScenarioExecution {
                 if fired {
                     pending.removeFirst()
                     if let asked = action.wireBytes {
-                        runnerSteps.append(observation("the capture has seen \(wireSeen) payload bytes (wire.bytes \(asked))"))
+                        context.note("the capture has seen \(wireSeen) payload bytes (wire.bytes \(asked))")
                     }
                     switch action.kind {
                     case .resumeReceiver:
                         try receiver.send(AgentCommand(.resume))
-                        runnerSteps.append(observation("resume receiver"))
+                        context.note("resume receiver")
                     case .file(let operation):
-                        runningActor = try startActor(operation)
+                        runningActor = try startActor(operation, &staging, &context)
                     case .features(let side, let settings):
-                        guard let topology else { break }
-                        try applyFeatures([side == .sender
-                            ? (topology.senderNamespace, topology.senderInterface, settings)
-                            : (topology.receiverNamespace, topology.receiverInterface, settings)])
+                        try DeviceFeatureChanges.apply([DeviceFeatureChanges.Request(end: topology.end(side), features: settings)], &context)
                     }
                 }
             }
@@ -95,65 +102,33 @@ extension ScenarioExecution {
         if let action = pending.first {
             throw ScenarioFailure("the transfer ended before the action at line \(action.line) could fire")
         }
+        return staging
     }
 
     /// Starts an actor process that performs `operation` on the test file.
-    func startActor(_ operation: FileOperation) throws -> AgentProcess {
+    private func startActor(
+        _ operation: FileOperation, _ staging: inout StagingRecord, _ context: inout ScenarioContext
+    ) throws -> AgentProcess {
         switch operation {
-        case .truncate(let size), .ftruncate(let size): truncatedTo = min(truncatedTo ?? size, size)
-        case .overwrite(_, _, let seed): overwriteSeed = seed
-        case .open(let flags): if flags.contains("O_TRUNC") { truncatedTo = 0 }
+        case .truncate(let size), .ftruncate(let size): staging.truncatedTo = min(staging.truncatedTo ?? size, size)
+        case .overwrite(_, _, let seed): staging.overwriteSeed = seed
+        case .open(let flags): if flags.contains("O_TRUNC") { staging.truncatedTo = 0 }
         }
-        runnerSteps.append(observation("start actor: \(operation)"))
-        guard let topology else { throw ScenarioFailure("an actor before the topology exists") }
-        let actor = try AgentProcess(
-            ActorAgent.self, namespace: topology.senderNamespace, executable: runner.executable,
-            config: ActorConfig(path: filePath, operation: operation), logPath: "\(directory)/agents.log")
-        actors.append(actor)
+        context.note("start actor: \(operation)")
+        let actor = context.processes.add(try AgentProcess(
+            ActorAgent.self, namespace: topology.senderNamespace, executable: context.runner.executable,
+            config: ActorConfig(path: context.paths.file, operation: operation), logPath: context.paths.agentsLog))
+        staging.actors.append(actor)
         return actor
     }
 
-    func stopCaptures() throws -> [(CaptureSpec.Side, CaptureStatistics)] {
-        var statistics: [(CaptureSpec.Side, CaptureStatistics)] = []
-        for (side, agent) in captures {
-            try agent.send(AgentCommand(.stop))
-            let done = try waitForOutcome(agent, within: 30)
-            guard let stats = done.capture else { throw ScenarioFailure("capture agent reported no statistics") }
-            statistics.append((side, stats))
+    /// Stops each capture agent and collects what it reported.
+    static func stopCaptures(_ captures: [CaptureProcess], _ context: ScenarioContext) throws -> [CapturedSide] {
+        try captures.map { capture in
+            try capture.agent.send(AgentCommand(.stop))
+            let done = try context.waitForOutcome(capture.agent, within: 30)
+            guard let statistics = done.capture else { throw ScenarioFailure("capture agent reported no statistics") }
+            return CapturedSide(side: capture.side, statistics: statistics, peakRSSKiB: done.peakRSSKiB)
         }
-        return statistics
-    }
-
-    /// Polls the agents' outputs (and the signal descriptor) once.
-    func pollEvents(_ watched: [AgentProcess], timeoutMs: Int32) throws -> [(AgentProcess, AgentEvent)] {
-        let live = watched.filter { !$0.hasEnded }
-        var fds = live.map { pollfd(fd: $0.output.rawValue, events: Int16(POLLIN), revents: 0) }
-        fds.append(pollfd(fd: runner.signals.descriptor, events: Int16(POLLIN), revents: 0))
-        _ = poll(&fds, nfds_t(fds.count), timeoutMs)
-        try checkSignals()
-        var events: [(AgentProcess, AgentEvent)] = []
-        for (agent, fd) in zip(live, fds) where fd.revents != 0 {
-            events += agent.readEvents().map { (agent, $0) }
-        }
-        return events
-    }
-
-    /// Waits for `kind` from `agent`.
-    func waitFor(_ agent: AgentProcess, _ kind: AgentEvent.Kind, within seconds: Double) throws -> AgentEvent {
-        let deadline = monotonicNanoseconds() + UInt64(seconds * 1e9)
-        while monotonicNanoseconds() < deadline {
-            for (_, event) in try pollEvents([agent], timeoutMs: 100) where event.kind == kind { return event }
-            if let failure = agent.failure { throw ScenarioFailure(failure) }
-            if agent.hasEnded { throw ScenarioFailure("\(agent.role) agent ended without reporting (\(agent.process.wait()))") }
-        }
-        throw ScenarioFailure("\(agent.role) agent did not report \(kind.rawValue) within \(seconds) s")
-    }
-
-    /// Waits for `agent` to be done, and returns what it did.
-    func waitForOutcome(_ agent: AgentProcess, within seconds: Double) throws -> AgentOutcome {
-        guard case .done(let outcome) = try waitFor(agent, .done, within: seconds) else {
-            throw ScenarioFailure("\(agent.role) agent: a done event without its outcome")
-        }
-        return outcome
     }
 }

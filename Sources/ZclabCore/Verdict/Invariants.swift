@@ -71,9 +71,14 @@ extension Scenario {
             case .resumeReceiver, .features: false
             }
         }
-        guard let sender = workload.sender else { return actionChanges }
-        let rewrites = sender.options.rewriteAfterSend != nil
+        return actionChanges || senderRewritesItsBuffer
+    }
+
+    /// Whether zclab's sender rewrites the buffer it sent from, once the
+    /// calls returned (`rewrite_after_send`, a MSG_ZEROCOPY script's `modify`).
+    public var senderRewritesItsBuffer: Bool {
+        guard let sender = workload.sender else { return false }
+        return sender.options.rewriteAfterSend != nil
             || sender.zerocopy?.steps?.contains { if case .modify = $0 { true } else { false } } == true
-        return actionChanges || rewrites
     }
 }
