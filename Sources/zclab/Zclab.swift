@@ -30,6 +30,7 @@ struct Zclab: ParsableCommand {
               zclab report verify RUN/report.json  re-check a report from its pcaps
               zclab report html RUN/report.json --out page.html   the run as one web page
               zclab run --baseline OLD/report.json compare with an earlier run
+              zclab compare RUN-A RUN-B          verdicts and values, scenario by kernel
               zclab run scenarios/zerocopy --backend model   the MSG_ZEROCOPY model, no root
               zclab run tests/my-server.yaml     your server under test (docs/programs.md)
 
@@ -41,6 +42,6 @@ struct Zclab: ParsableCommand {
             The scenario format: docs/scenario-format.md; the report: docs/report-schema.md.
             """,
         version: version,
-        subcommands: [Run.self, List.self, Check.self, Env.self, Clean.self, Verify.self, ReportCommand.self, Rerun.self, FindingsCommand.self, Prune.self, Keys.self, Methods.self, Agent.self]
+        subcommands: [Run.self, List.self, Check.self, Env.self, Clean.self, Verify.self, ReportCommand.self, Rerun.self, FindingsCommand.self, Compare.self, Prune.self, Keys.self, Methods.self, Agent.self]
     )
 }

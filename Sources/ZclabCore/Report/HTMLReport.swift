@@ -161,7 +161,9 @@ extension ReportRendering {
     static func assertionsTable(_ assertions: [Assertion]) -> String {
         let rows = assertions.map { assertion in
             [
-                assertion.ok ? "<span class=\"ok\">yes</span>" : "<span class=\"not-ok\">NO</span>", "<code>\(xml(assertion.what))</code>",
+                assertion.ok ? "<span class=\"ok\">yes</span>"
+                    : assertion.kind == .behaviour ? "<span class=\"differs\">differs</span>" : "<span class=\"not-ok\">NO</span>",
+                "<code>\(xml(assertion.what))</code>",
                 xml(assertion.expected), xml(assertion.actual + (assertion.note.map { " (\($0))" } ?? "")),
             ]
         }
@@ -205,6 +207,7 @@ extension ReportRendering {
         .verdict.skip { background: #7a8391; }
         .verdict.none { background: #c5cbd3; }
         .ok { color: #2e8540; }
+        .differs { color: #7d5ba6; font-weight: 600; }
         .as-expected { color: #1f5f99; font-style: italic; }
         .not-ok { color: #c0392b; font-weight: 700; }
         .counts .verdict { margin-right: 4px; }
