@@ -55,6 +55,14 @@ int zcl_uring_submit(zcl_uring *uring, const zcl_uring_sqe *entry) {
     return io_uring_submit(&uring->ring);
 }
 
+int zcl_uring_opcode_supported(zcl_uring *uring, uint8_t opcode) {
+    struct io_uring_probe *probe = io_uring_get_probe_ring(&uring->ring);
+    if (!probe) return -EOPNOTSUPP;  /* before Linux 5.6: no probe */
+    int supported = io_uring_opcode_supported(probe, opcode);
+    io_uring_free_probe(probe);
+    return supported ? 1 : 0;
+}
+
 int zcl_uring_next_cqe(zcl_uring *uring, int timeout_ms, zcl_uring_cqe *out) {
     struct __kernel_timespec timeout = { .tv_sec = timeout_ms / 1000, .tv_nsec = (long long)(timeout_ms % 1000) * 1000000 };
     struct io_uring_cqe *cqe = NULL;
@@ -85,6 +93,10 @@ int zcl_uring_register_buffer(zcl_uring *uring, void *base, size_t length) {
 }
 int zcl_uring_submit(zcl_uring *uring, const zcl_uring_sqe *entry) {
     (void)uring; (void)entry;
+    return -ENOSYS;
+}
+int zcl_uring_opcode_supported(zcl_uring *uring, uint8_t opcode) {
+    (void)uring; (void)opcode;
     return -ENOSYS;
 }
 int zcl_uring_next_cqe(zcl_uring *uring, int timeout_ms, zcl_uring_cqe *cqe) {

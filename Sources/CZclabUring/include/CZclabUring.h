@@ -49,6 +49,9 @@ typedef struct {
 /// What `addr` points to must stay valid until the request's result
 /// completes. Returns the number submitted or -errno.
 int zcl_uring_submit(zcl_uring *ring, const zcl_uring_sqe *entry);
+/// Whether this kernel knows `opcode` (IORING_REGISTER_PROBE, through
+/// io_uring_get_probe_ring): 1 or 0, or -errno when the kernel cannot say.
+int zcl_uring_opcode_supported(zcl_uring *ring, uint8_t opcode);
 /// The next completion (io_uring_wait_cqe_timeout, then io_uring_cqe_seen):
 /// 1 with *cqe filled, 0 when none came within `timeout_ms`, or -errno.
 int zcl_uring_next_cqe(zcl_uring *ring, int timeout_ms, zcl_uring_cqe *cqe);

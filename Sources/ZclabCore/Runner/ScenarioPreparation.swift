@@ -32,13 +32,23 @@ enum ScenarioPreparation {
     }
 
     /// Skips, with the reason, when io_uring cannot be used here.
-    static func checkIoUring() throws {
+    static func checkIoUring(_ requests: [IoUringRing.Operation]) throws {
+        guard !requests.isEmpty else { return }
         guard IoUringRing.isBuiltIn else {
             throw SkipScenario(reason: "zclab was built without liburing: install liburing-dev (scripts/setup does) and rebuild")
         }
         let disabled = (try? String(contentsOfFile: "/proc/sys/kernel/io_uring_disabled", encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines)
         if disabled == "2" { throw SkipScenario(reason: "kernel.io_uring_disabled = 2: io_uring is disabled on this machine") }
+        let ring: IoUringRing
+        do { ring = try IoUringRing(entries: 4) } catch {
+            throw SkipScenario(reason: "io_uring_setup failed with \(error): this kernel has no usable io_uring (CONFIG_IO_URING)")
+        }
+        for request in requests {
+            guard (try? ring.supports(request)) == true else {
+                throw SkipScenario(reason: "this kernel does not support \(request.rawValue) (IORING_REGISTER_PROBE does not list it)")
+            }
+        }
     }
 
     /// The test file in the scratch folder, owned as the scenario says, and the scenario's sysctls.
@@ -114,6 +124,10 @@ enum ScenarioPreparation {
         for namespace in Set([topology.senderNamespace, topology.receiverNamespace]).sorted() {
             let settings = scenario.namespaceSysctls.merging(context.runner.namespaceSysctls) { _, run in run }
             for (name, value) in settings.sorted(by: { $0.key < $1.key }) {
+                // Kernels before 6.x keep net.core.optmem_max global: the file is absent in a new namespace.
+                guard (try? runCommand(["ip", "netns", "exec", namespace, "test", "-e", "/proc/sys/" + name])) != nil else {
+                    throw SkipScenario(reason: "this kernel has no per-namespace \(name.replacingOccurrences(of: "/", with: ".")) (/proc/sys/\(name) is absent in a new network namespace)")
+                }
                 try runCommand(["ip", "netns", "exec", namespace, "sh", "-c", "echo \"$1\" > \"$2\"", "sh", value, "/proc/sys/" + name])
                 context.note("sysctl \(name) = \(value) in \(namespace)")
             }

@@ -46,7 +46,7 @@ public final class IoUringRing {
         options: SendZerocopyFlags = [], fixedBuffer: Bool = false, userData: UInt64
     ) throws(Errno) {
         var entry = zcl_uring_sqe()
-        entry.opcode = UInt8(IORING_OP_SEND_ZC.rawValue)
+        entry.opcode = Operation.sendZerocopy.opcode
         entry.fd = descriptor
         entry.addr = UInt64(UInt(bitPattern: buffer.baseAddress))
         entry.len = UInt32(buffer.count)
@@ -72,7 +72,7 @@ public final class IoUringRing {
         message.header.pointee.msg_iov = message.vectors
         message.header.pointee.msg_iovlen = vectors.count
         var entry = zcl_uring_sqe()
-        entry.opcode = UInt8(IORING_OP_SENDMSG_ZC.rawValue)
+        entry.opcode = Operation.sendMessageZerocopy.opcode
         entry.fd = descriptor
         entry.addr = UInt64(UInt(bitPattern: message.header))
         entry.len = 1
@@ -80,6 +80,26 @@ public final class IoUringRing {
         entry.ioprio = UInt16(options.rawValue)
         entry.user_data = userData
         try submit(entry)
+    }
+
+    /// Whether the kernel knows `operation` (IORING_REGISTER_PROBE).
+    public func supports(_ operation: Operation) throws(Errno) -> Bool {
+        let result = zcl_uring_opcode_supported(ring, operation.opcode)
+        guard result >= 0 else { throw Errno(-result) }
+        return result == 1
+    }
+
+    /// The requests zclab makes, by the kernel's name.
+    public enum Operation: String, Sendable, CaseIterable {
+        case sendZerocopy = "IORING_OP_SEND_ZC"
+        case sendMessageZerocopy = "IORING_OP_SENDMSG_ZC"
+
+        var opcode: UInt8 {
+            switch self {
+            case .sendZerocopy: UInt8(IORING_OP_SEND_ZC.rawValue)
+            case .sendMessageZerocopy: UInt8(IORING_OP_SENDMSG_ZC.rawValue)
+            }
+        }
     }
 
     /// Most buffers one SENDMSG_ZC takes here.

@@ -70,10 +70,14 @@ public struct Topology: Sendable {
             ledger.add(.namespace(receiver))
             try runCommand(["ip", "netns", "add", receiver])
             // Created directly inside the namespaces: never an interface in the root namespace.
-            try runCommand([
-                "ip", "link", "add", senderLink, "netns", sender, "type", "veth",
-                "peer", "name", receiverLink, "netns", receiver,
-            ])
+            do {
+                try runCommand([
+                    "ip", "link", "add", senderLink, "netns", sender, "type", "veth",
+                    "peer", "name", receiverLink, "netns", receiver,
+                ])
+            } catch let error as CommandError where error.output.contains("Unknown device type") {
+                throw SkipScenario(reason: "this kernel has no veth devices (CONFIG_VETH, or its module veth, is missing): \(error)")
+            }
             for (namespace, link, address) in [
                 (sender, senderLink, addresses.sender), (receiver, receiverLink, addresses.receiver),
             ] {

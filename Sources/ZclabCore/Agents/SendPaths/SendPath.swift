@@ -18,8 +18,9 @@ protocol SendPath {
     /// Whether the path sends the scenario's `header` itself, in the same
     /// call as the file's first bytes (otherwise the agent sends it first).
     static var carriesHeader: Bool { get }
-    /// Whether it needs io_uring (skipped with the reason where there is none).
-    static var usesIoUring: Bool { get }
+    /// The io_uring requests it makes: a kernel without one of them skips
+    /// its scenarios, naming it.
+    static var ioUringRequests: [IoUringRing.Operation] { get }
     /// The names its calls have in the log, and so in `sender.CALL.*` keys.
     static var syscalls: [String] { get }
     /// Whether the MSG_ZEROCOPY reference model follows its sends' ids.
@@ -34,7 +35,7 @@ protocol SendPath {
 
 extension SendPath {
     static var carriesHeader: Bool { false }
-    static var usesIoUring: Bool { false }
+    static var ioUringRequests: [IoUringRing.Operation] { [] }
     static var modeled: Bool { false }
     var report: SendPathReport? { nil }
 
