@@ -47,7 +47,7 @@ extension EndToEnd {
             #expect(list.error.contains("in the default set (*)"))
             let result = try run(["sh", "-c", #"cd / && exec "$0" run --filter sendfile-offsets --out "$1""#, zclabExecutable(), out])
             #expect(result.status == 0, "\(result.output)\n\(result.error)")
-            #expect(result.output.contains("PASS  sendfile-offsets"))
+            #expect(result.output.contains("PASS    sendfile-offsets"))
             #expect(try leftovers(ofRunIn: out).isEmpty)
         }
     }

@@ -155,7 +155,7 @@ struct DailyUseTests {
         let report = try expectedMismatchReport()
         let said = "differs as expected: 29060, other"
         let text = ReportFormat.text.render(report)
-        #expect(text.contains("PASS  rewritten") && text.contains("wire \(said)"), "\(text)")
+        #expect(text.contains("PASS    rewritten") && text.contains("wire \(said)"), "\(text)")
         #expect(!text.contains("wire fail") && !text.contains("FAIL"))
         let markdown = ReportFormat.markdown.render(report)
         #expect(markdown.contains("| pass | rewritten | \(said), 256 KiB | differs as expected, 256 KiB |"), "\(markdown)")
