@@ -13,6 +13,8 @@ public struct KernelOutcome: Sendable {
     }
 
     public let kernel: PreparedKernel
+    /// The host run's ID: its tag is in the guest's name (zcl-vm-TAG-N) and ledger.
+    public let runID: String
     /// RUN/kernels/RELEASE.
     public let folder: String
     public let accelerator: Accelerator?
@@ -48,6 +50,7 @@ public struct KernelOutcome: Sendable {
 
     /// vm.json: how the guest ran, beside the guest's own report.
     public struct Record: Codable, Sendable {
+        public var runID: String
         public var release: String
         public var kernel: String
         public var accelerator: Accelerator?
@@ -61,13 +64,13 @@ public struct KernelOutcome: Sendable {
 
         enum CodingKeys: String, CodingKey {
             case release, kernel, accelerator, seconds, memory, cpus, problem
-            case bootSeconds = "boot_seconds", guestExitStatus = "guest_exit_status"
+            case runID = "run_id", bootSeconds = "boot_seconds", guestExitStatus = "guest_exit_status"
         }
     }
 
     public var record: Record {
         var record = Record(
-            release: kernel.release, kernel: kernel.spec.description, accelerator: accelerator, bootSeconds: bootSeconds,
+            runID: runID, release: kernel.release, kernel: kernel.spec.description, accelerator: accelerator, bootSeconds: bootSeconds,
             seconds: seconds, memory: VirtualMachine.memory, cpus: VirtualMachine.cpus)
         switch result {
         case .report(_, let status): record.guestExitStatus = status

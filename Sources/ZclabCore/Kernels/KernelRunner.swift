@@ -103,7 +103,7 @@ public final class KernelRunner {
         }
         accelerators[kernel.bootPath] = accelerator
         let outcome = KernelOutcome(
-            kernel: kernel, folder: folder, accelerator: accelerator, bootSeconds: ending.bootSeconds,
+            kernel: kernel, runID: runID, folder: folder, accelerator: accelerator, bootSeconds: ending.bootSeconds,
             seconds: Date().timeIntervalSince(started), result: result(of: ending, folder: folder))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
