@@ -83,12 +83,14 @@ final class GuestWatch {
         for line in lines where !line.isEmpty { relay(.guestLine(release: release, line)) }
     }
 
-    /// The console's last line with text in it (vng's output is padded
-    /// with spaces and carriage returns), shortened.
+    /// What the console ended with: qemu's own last error (where it stopped
+    /// at once, the lines after it are its assertion's), else the last line
+    /// with text in it (vng pads its output with spaces and carriage returns).
     private func lastConsoleLine() -> String {
         let text = (try? String(contentsOfFile: machine.consoleLog, encoding: .utf8)) ?? ""
-        let last = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" })
-            .map { $0.trimmingCharacters(in: .whitespaces) }.last { !$0.isEmpty }
-        return last.map { String($0.prefix(200)) } ?? "(empty)"
+        let lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" })
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let line = lines.last { $0.hasPrefix("qemu-system") && $0.contains(": error: ") } ?? lines.last
+        return line.map { String($0.prefix(200)) } ?? "(empty)"
     }
 }
