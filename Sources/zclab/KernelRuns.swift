@@ -20,6 +20,10 @@ extension Run {
         guard format == .text else {
             throw usageFailure("--format \(format.rawValue) with --kernel: each kernel's report is in OUT/kernels/RELEASE/ (report.json, report.md, report.html)")
         }
+        let missing = KernelRunner.missingTools()
+        guard missing.isEmpty else {
+            throw usageFailure("--kernel needs \(missing.joined(separator: ", ")), not found in PATH: scripts/setup installs them")
+        }
         let executable = options.executable
         let cache = KernelCache(folder: KernelCache.defaultFolder())
         let folder = absolutePath(options.outputDirectory)

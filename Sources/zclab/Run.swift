@@ -23,7 +23,7 @@ struct Run: ParsableCommand {
             same options, and writes each guest's report to OUT/kernels/RELEASE/. Kernels
             are fetched and unpacked into $XDG_CACHE_HOME/zclab/kernels (~/.cache/...),
             never installed. For example:
-              zclab run --kernel linux-image-6.1.0-47-amd64-unsigned scenarios/basic/sendfile-veth.yaml
+              zclab run --kernel linux-image-6.1.0-47-amd64-unsigned --filter sendfile
               zclab run --kernel ~/linux/arch/x86/boot/bzImage --filter zerocopy
             """)
 

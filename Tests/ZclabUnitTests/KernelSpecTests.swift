@@ -121,6 +121,18 @@ struct KernelSpecTests {
         #expect(KernelRunner.pathProblem("/tmp/my runs")?.contains("unquoted") == true)
     }
 
+    @Test func missingToolsAreNamedWithTheirPackage() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        #expect(KernelRunner.missingTools(path: "").count == 3)
+        for tool in ["vng", "qemu-system-x86_64", "depmod"] {
+            FileManager.default.createFile(atPath: "\(fixture.root)/\(tool)", contents: Data(), attributes: [.posixPermissions: 0o755])
+        }
+        #expect(KernelRunner.missingTools(path: "/nowhere:\(fixture.root)").isEmpty)
+        try FileManager.default.removeItem(atPath: "\(fixture.root)/vng")
+        #expect(KernelRunner.missingTools(path: fixture.root) == ["vng (virtme-ng 1.42 from PyPI)"])
+    }
+
     @Test func theCacheAndTheMirrorFollowTheMachine() throws {
         #expect(KernelCache.defaultFolder(environment: ["XDG_CACHE_HOME": "/c", "HOME": "/h"]) == "/c/zclab/kernels")
         #expect(KernelCache.defaultFolder(environment: ["HOME": "/h"]) == "/h/.cache/zclab/kernels")

@@ -53,6 +53,15 @@ public final class KernelRunner {
         case guestLine(release: String, String)
     }
 
+    /// The programs a guest needs that are not in PATH, with the package to
+    /// install (scripts/setup installs them all).
+    public static func missingTools(path: String = ProcessInfo.processInfo.environment["PATH"] ?? "") -> [String] {
+        let tools = [("vng", "virtme-ng 1.42 from PyPI"), ("qemu-system-x86_64", "Debian's qemu-system-x86"), ("depmod", "Debian's kmod")]
+        let folders = path.split(separator: ":")
+        return tools.filter { tool, _ in !folders.contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(tool)") } }
+            .map { "\($0.0) (\($0.1))" }
+    }
+
     let runID: String
     let guest: Guest
     let ledger: ResourceLedger
