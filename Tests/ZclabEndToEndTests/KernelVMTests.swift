@@ -55,6 +55,27 @@ extension EndToEnd {
                 #expect(try kernelRunLeftovers(runID: record.runID).isEmpty)
             }
         }
+
+        @Test(.timeLimit(.minutes(2)))
+        func zclabCleanKillsTheGuestOfAKilledRun() throws {
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("zcl-e2e-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            let killed = try run(
+                [zclabExecutable(), "run", "--kernel", Self.package, packageRoot() + Self.scenario, "--out", out],
+                interruptAfter: ({ guestProcesses(named: "zcl-vm-").contains { $0.contains("qemu") } }, SIGKILL))
+            #expect(killed.status == 128 + SIGKILL)
+            // The guest outlives zclab (it is in its own process group), named by the run's tag.
+            let tags = Set(guestProcesses(named: "zcl-vm-").compactMap { line in
+                line.split(separator: " ").first { $0.hasPrefix("zcl-vm-") }.map { String($0.split(separator: "-")[2]) }
+            })
+            #expect(!tags.isEmpty, "SIGKILL should have left the guest running")
+            let clean = try run([zclabExecutable(), "clean"])
+            #expect(clean.status == 0, "\(clean.output)\(clean.error)")
+            #expect(clean.output.contains("virtualMachine"), "\(clean.output)")
+            for tag in tags {
+                #expect(guestProcesses(named: "zcl-vm-\(tag)").isEmpty, "zcl-vm-\(tag) still runs after zclab clean")
+            }
+        }
     }
 }
 

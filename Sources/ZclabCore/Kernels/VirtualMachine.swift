@@ -53,7 +53,7 @@ final class VirtualMachine {
     }
 
     /// Kills every process whose command line carries `name` as one of its
-    /// words or inside one (`sh -c "virtme-run ... --name NAME"`), and waits
+    /// words or inside one (`sh -c "virtme-run ... --name NAME ..."`), and waits
     /// up to 5 s for them to go. Returns the pids that were signalled.
     @discardableResult
     static func kill(named name: String) -> [pid_t] {
@@ -63,12 +63,16 @@ final class VirtualMachine {
         return found
     }
 
-    /// Processes (other than this one) whose command line mentions `name`.
+    /// Processes (other than this one) with `name` among the words of their
+    /// command line, or of one of its arguments: exactly, so that guest
+    /// zcl-vm-TAG-1 is not taken for zcl-vm-TAG-10.
     static func processes(named name: String) -> [pid_t] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { pid_t($0) }.filter { pid in
             guard pid != getpid(), let line = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-            return line.split(separator: 0).contains { String(decoding: $0, as: UTF8.self).contains(name) }
+            return line.split(separator: 0).contains { argument in
+                String(decoding: argument, as: UTF8.self).split(separator: " ").contains { $0 == name }
+            }
         }
     }
 
