@@ -41,10 +41,7 @@ extension EndToEnd {
         func ctrlCKillsTheGuest() throws {
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("zcl-e2e-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: out) }
-            // Interrupt as soon as qemu runs.
-            let result = try run(
-                [zclabExecutable(), "run", "--kernel", Self.package, packageRoot() + Self.scenario, "--out", out],
-                interruptAfter: ({ guestProcesses(named: "zcl-vm-").contains { $0.contains("qemu") } }, SIGINT))
+            let result = try runStoppedOnceQemuRuns(out: out, signal: SIGINT)
             #expect(result.status == 130, "\(result.output)\n\(result.error)")
             let records = ((try? FileManager.default.contentsOfDirectory(atPath: out + "/kernels")) ?? []).compactMap {
                 try? JSONDecoder().decode(KernelOutcome.Record.self, from: Data(contentsOf: URL(fileURLWithPath: "\(out)/kernels/\($0)/vm.json")))
@@ -60,9 +57,7 @@ extension EndToEnd {
         func zclabCleanKillsTheGuestOfAKilledRun() throws {
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("zcl-e2e-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: out) }
-            let killed = try run(
-                [zclabExecutable(), "run", "--kernel", Self.package, packageRoot() + Self.scenario, "--out", out],
-                interruptAfter: ({ guestProcesses(named: "zcl-vm-").contains { $0.contains("qemu") } }, SIGKILL))
+            let killed = try runStoppedOnceQemuRuns(out: out, signal: SIGKILL)
             #expect(killed.status == 128 + SIGKILL)
             // The guest outlives zclab (it is in its own process group), named by the run's tag.
             let tags = Set(guestProcesses(named: "zcl-vm-").compactMap { line in
@@ -75,6 +70,13 @@ extension EndToEnd {
             for tag in tags {
                 #expect(guestProcesses(named: "zcl-vm-\(tag)").isEmpty, "zcl-vm-\(tag) still runs after zclab clean")
             }
+        }
+
+        /// The test's run, sent `signal` as soon as qemu runs.
+        func runStoppedOnceQemuRuns(out: String, signal: Int32) throws -> CommandResult {
+            try run(
+                [zclabExecutable(), "run", "--kernel", Self.package, packageRoot() + Self.scenario, "--out", out],
+                interruptAfter: ({ guestProcesses(named: "zcl-vm-").contains { $0.contains("qemu") } }, signal))
         }
     }
 }
