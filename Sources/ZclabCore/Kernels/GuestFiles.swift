@@ -9,6 +9,12 @@ struct GuestFiles {
     var log: String { "\(folder)/guest.log" }
     var exitStatus: String { "\(folder)/guest-exit-status" }
 
+    /// The guest's uptime when it started zclab: its own boot, without
+    /// vng's preparations (the initramfs) and qemu's start.
+    var uptimeAtStart: Double? {
+        (try? String(contentsOfFile: started, encoding: .utf8)).flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
     /// Removes what an earlier boot (a failed KVM attempt) left.
     func clear() {
         for file in [started, log, exitStatus] { try? FileManager.default.removeItem(atPath: file) }

@@ -20,6 +20,8 @@ public struct KernelOutcome: Sendable {
     public let accelerator: Accelerator?
     /// From starting vng to the guest starting zclab.
     public let bootSeconds: Double?
+    /// The guest's uptime then: its kernel's and init's part of `bootSeconds`.
+    public let guestUptimeAtStart: Double?
     public let seconds: Double
     public let result: Result
 
@@ -55,6 +57,7 @@ public struct KernelOutcome: Sendable {
         public var kernel: String
         public var accelerator: Accelerator?
         public var bootSeconds: Double?
+        public var guestUptimeAtStart: Double?
         public var seconds: Double
         public var memory: String
         public var cpus: Int
@@ -65,13 +68,14 @@ public struct KernelOutcome: Sendable {
         enum CodingKeys: String, CodingKey {
             case release, kernel, accelerator, seconds, memory, cpus, problem
             case runID = "run_id", bootSeconds = "boot_seconds", guestExitStatus = "guest_exit_status"
+            case guestUptimeAtStart = "guest_uptime_at_start"
         }
     }
 
     public var record: Record {
         var record = Record(
             runID: runID, release: kernel.release, kernel: kernel.spec.description, accelerator: accelerator, bootSeconds: bootSeconds,
-            seconds: seconds, memory: VirtualMachine.memory, cpus: VirtualMachine.cpus)
+            guestUptimeAtStart: guestUptimeAtStart, seconds: seconds, memory: VirtualMachine.memory, cpus: VirtualMachine.cpus)
         switch result {
         case .report(_, let status): record.guestExitStatus = status
         case .failed(let reason): record.problem = reason

@@ -96,11 +96,14 @@ public final class KernelRunner {
                 relay(.status(release: kernel.release, "booting with KVM (TCG if the guest has not started in \(Int(Self.kvmBootDeadline)) s)"))
                 ending = try boot(kernel, .kvm, folder: folder, deadline: Self.kvmBootDeadline)
                 let seconds = Date().timeIntervalSince(started)
-                if case .notStarted(let why, let console) = ending {
+                switch ending {
+                case .finished:
+                    accelerator = accelerator ?? Accelerator(kind: .kvm, reason: "the guest started under KVM", probeSeconds: seconds)
+                case .notStarted(let why, let console):
                     accelerator = Accelerator(kind: .tcg, reason: "KVM failed: \(why)", console: console, probeSeconds: seconds)
                     relay(.status(release: kernel.release, "KVM failed: \(why); console: \(console)"))
-                } else if accelerator == nil {
-                    accelerator = Accelerator(kind: .kvm, reason: "the guest started under KVM", probeSeconds: seconds)
+                case .interrupted:
+                    break  // not known yet, and nothing more to boot
                 }
             }
             if accelerator?.kind == .tcg {
@@ -113,7 +116,8 @@ public final class KernelRunner {
         accelerators[kernel.bootPath] = accelerator
         let outcome = KernelOutcome(
             kernel: kernel, runID: runID, folder: folder, accelerator: accelerator, bootSeconds: ending.bootSeconds,
-            seconds: Date().timeIntervalSince(started), result: result(of: ending, folder: folder))
+            guestUptimeAtStart: GuestFiles(folder: folder).uptimeAtStart, seconds: Date().timeIntervalSince(started),
+            result: result(of: ending, folder: folder))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         if let data = try? encoder.encode(outcome.record) {
