@@ -14,11 +14,11 @@ struct KernelSpecTests {
 
         init() throws {
             root = FileManager.default.temporaryDirectory.appendingPathComponent("zcl-unit-\(UUID().uuidString)").path
-            for folder in ["linux/arch/x86/boot", "mods/lib/modules/\(release)", "pkg/boot", "pkg/lib/modules/\(release)", "empty"] {
+            for folder in ["linux/arch/x86/boot", "mods/lib/modules/\(release)", "pkg/boot", "pkg/lib/modules/\(release)", "empty", "unconfigured/arch/x86/boot"] {
                 try FileManager.default.createDirectory(atPath: "\(root)/\(folder)", withIntermediateDirectories: true)
             }
             let image = Self.image(release: release)
-            for path in ["linux/arch/x86/boot/bzImage", "vmlinuz", "pkg/boot/vmlinuz-\(release)"] {
+            for path in ["linux/arch/x86/boot/bzImage", "unconfigured/arch/x86/boot/bzImage", "vmlinuz", "pkg/boot/vmlinuz-\(release)"] {
                 try image.write(to: URL(fileURLWithPath: "\(root)/\(path)"))
             }
             try Data().write(to: URL(fileURLWithPath: "\(root)/linux/.config"))
@@ -69,6 +69,7 @@ struct KernelSpecTests {
             ("Linux-Image-6.1", "not a Debian kernel package name"),
             ("\(root)/missing/vmlinuz", "no such file or folder"),
             ("\(root)/empty", "must be a kernel build tree"),
+            ("\(root)/unconfigured", "has a .config"),
             ("\(root)/vmlinuz:\(root)/nowhere", "no such modules folder"),
             ("\(root)/nowhere:\(root)/mods", "no such kernel image file"),
         ]

@@ -53,6 +53,9 @@ public enum KernelSpec: Sendable, Equatable, CustomStringConvertible {
             guard kind(of: "\(path)/\(buildTreeImage)") == .file else {
                 throw failure("a folder must be a kernel build tree, and \(path)/\(buildTreeImage) does not exist (run `make` there first?)")
             }
+            guard kind(of: "\(path)/.config") == .file else {
+                throw failure("a kernel build tree has a .config, and \(path) has none (virtme-ng reads it)")
+            }
             return .buildTree(path: path)
         case .file:
             if path.hasSuffix(".deb") { return .debFile(path: path) }
