@@ -84,13 +84,14 @@ final class GuestWatch {
     }
 
     /// What the console ended with: qemu's own last error (where it stopped
-    /// at once, the lines after it are its assertion's), else the last line
-    /// with text in it (vng pads its output with spaces and carriage returns).
+    /// at once, the lines after it are its assertion's), else the guest
+    /// kernel's panic (the call trace follows it), else the last line with
+    /// text in it (vng pads its output with spaces and carriage returns).
     private func lastConsoleLine() -> String {
         let text = (try? String(contentsOfFile: machine.consoleLog, encoding: .utf8)) ?? ""
-        let lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" })
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        let line = lines.last { $0.hasPrefix("qemu-system") && $0.contains(": error: ") } ?? lines.last
+        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let line = lines.last { $0.hasPrefix("qemu-system") && $0.contains(": error: ") }
+            ?? lines.last { $0.contains("Kernel panic") } ?? lines.last
         return line.map { String($0.prefix(200)) } ?? "(empty)"
     }
 }
