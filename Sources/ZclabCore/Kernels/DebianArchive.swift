@@ -33,7 +33,14 @@ struct DebianArchive {
                 throw PackageNotFound(package: package, suites: Self.otherSuites)
             }
             log("downloading \(package) from \(Self.otherSuites.joined(separator: ", "))")
-            try runCommand(["apt-get"] + options + ["download", "-q", package], workingDirectory: downloads)
+            do {
+                try runCommand(["apt-get"] + options + ["download", "-q", package], workingDirectory: downloads)
+            } catch {
+                // Indexes from an earlier run may name a version the archive has dropped since.
+                log("download failed (\(error)): reading the indexes again")
+                try runCommand(["apt-get"] + options + ["update", "-qq"])
+                try runCommand(["apt-get"] + options + ["download", "-q", package], workingDirectory: downloads)
+            }
         }
         guard let fetched = Self.debs(of: package, in: downloads).last else { throw PackageNotFound(package: package, suites: Self.otherSuites) }
         return fetched
