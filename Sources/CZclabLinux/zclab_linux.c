@@ -12,6 +12,7 @@
 #include <linux/sockios.h>
 #include <net/if.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -44,6 +45,10 @@ const unsigned int zcl_SPLICE_F_NONBLOCK = SPLICE_F_NONBLOCK;
 const unsigned int zcl_SPLICE_F_MORE = SPLICE_F_MORE;
 const int zcl_F_SETPIPE_SZ = F_SETPIPE_SZ;
 const int zcl_F_GETPIPE_SZ = F_GETPIPE_SZ;
+
+int zcl_spawn_file_actions_addchdir(void *actions, const char *path) {
+    return posix_spawn_file_actions_addchdir_np((posix_spawn_file_actions_t *)actions, path);
+}
 
 int zcl_signalfd_open(const int *signals, int count) {
     sigset_t set;

@@ -82,8 +82,9 @@ struct Clean: ParsableCommand {
         abstract: "Remove what killed zclab runs left behind (only zcl* resources).",
         discussion: """
             Undoes the ledgers in /run/zclab of runs whose process is gone (namespaces,
-            interfaces, scratch folders, changed sysctls), then removes any other zcl*
-            namespace, root interface or /dev/shm/zcl* folder not owned by a live run.
+            interfaces, scratch folders, changed sysctls, guests booted for --kernel), then
+            removes any other zcl* namespace, root interface, /dev/shm/zcl* folder or
+            zcl-vm-* guest (its vng and qemu processes) not owned by a live run.
             """)
 
     @Flag(name: .long, help: "Also remove resources of runs that still seem alive.")

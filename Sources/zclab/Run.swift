@@ -16,6 +16,15 @@ struct Run: ParsableCommand {
             checkout, or $XDG_STATE_HOME/zclab/runs/RUN-ID (~/.local/state/...) when
             installed. Scenario files are all validated first; an invalid one stops the
             run with file:line and exit status 2 before anything is created.
+
+            With --kernel, the scenarios run inside each kernel named instead of on the
+            running one (which then runs nothing): zclab boots it with virtme-ng (KVM when
+            it works, else TCG, several times slower), runs this same zclab there with the
+            same options, and writes each guest's report to OUT/kernels/RELEASE/. Kernels
+            are fetched and unpacked into $XDG_CACHE_HOME/zclab/kernels (~/.cache/...),
+            never installed. For example:
+              zclab run --kernel linux-image-6.1.0-47-amd64-unsigned --filter sendfile
+              zclab run --kernel ~/linux/arch/x86/boot/bzImage --filter zerocopy
             """)
 
     @Argument(help: "Scenario files or folders (default: zclab's own scenarios).")
@@ -56,9 +65,17 @@ struct Run: ParsableCommand {
         strict or report. The scenarios' expectations are what the reference kernel did. strict: one not met \
         fails the scenario (for the kernel they were recorded on). report: it is a difference (verdict differs, \
         exit status 0), listed with both values; only broken invariants (data integrity, on every kernel) and the \
-        keys a scenario lists under strict: fail. For comparing kernels.
+        keys a scenario lists under strict: fail. Default: strict on the running kernel, report inside --kernel guests.
         """)
-    var behaviour: BehaviourPolicy = .strict
+    var behaviour: BehaviourPolicy?
+
+    @Option(name: .long, help: ArgumentHelp("""
+        Run the scenarios inside this kernel instead of the running one (repeatable: one after another): \
+        a Debian package name (linux-image-6.1.0-47-amd64-unsigned; Debian 13's are found too), a .deb, \
+        a vmlinuz (its modules from lib/modules/RELEASE above it, or VMLINUZ:MODULESDIR) or a kernel build \
+        tree (~/linux, or ~/linux/arch/x86/boot/bzImage). Needs scripts/setup's qemu and virtme-ng.
+        """, valueName: "SPEC"))
+    var kernel: [String] = []
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
         case text, json, tap, junit, html
@@ -66,6 +83,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let signals = try SignalWatch()
+        let kernels = try kernelSpecs()
         let named = try scenarioPaths(paths)
         let (found, errors) = ScenarioLoader.load(try scenarioFiles(in: named))
         guard errors.isEmpty else {
@@ -93,7 +111,8 @@ struct Run: ParsableCommand {
         options.backend = backend
         options.namespaceSysctls = overrides
         options.captureRetention = keepCaptures
-        options.behaviour = behaviour
+        options.behaviour = behaviour ?? .strict
+        if !kernels.isEmpty { return try runInKernels(kernels, options: options, signals: signals) }
         try prepareOutputFolder(options.outputDirectory)
         let stream = ResultStream(format.reportFormat, names: scenarios.map(\.name))
         emit(stream?.header ?? "")

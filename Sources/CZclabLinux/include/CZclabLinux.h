@@ -11,6 +11,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/// posix_spawn_file_actions_addchdir_np(3) (glibc 2.29, a GNU extension): the
+/// child starts in `path`. `actions` is a posix_spawn_file_actions_t *.
+int zcl_spawn_file_actions_addchdir(void *actions, const char *path);
+
 /// copy_file_range(2). Offsets may be NULL.
 ssize_t zcl_copy_file_range(int fd_in, int64_t *off_in, int fd_out, int64_t *off_out,
                             size_t len, unsigned int flags);

@@ -1,3 +1,4 @@
+import CZclabLinux
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -29,10 +30,12 @@ public final class ChildProcess {
     /// Starts `arguments[0]` (looked up in PATH) with the remaining arguments.
     /// Standard output goes to a pipe, to `outputPath` (replaced) or is
     /// inherited; standard error to `errorDescriptor`, to `errorPath`
-    /// (appended) or is inherited.
+    /// (appended) or is inherited. It starts in `workingDirectory`, or in
+    /// this process's.
     public init(
         _ arguments: [String], pipeInput: Bool = false, pipeOutput: Bool = false,
-        outputPath: String? = nil, errorPath: String? = nil, errorDescriptor: FileDescriptor? = nil
+        outputPath: String? = nil, errorPath: String? = nil, errorDescriptor: FileDescriptor? = nil,
+        workingDirectory: String? = nil
     ) throws(Errno) {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -51,6 +54,7 @@ public final class ChildProcess {
         posix_spawnattr_setpgroup(&attributes, 0)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
 
+        if let workingDirectory { zcl_spawn_file_actions_addchdir(&actions, workingDirectory) }
         var childEnds: [FileDescriptor] = []
         var inputEnd: FileDescriptor?
         var outputEnd: FileDescriptor?
@@ -140,7 +144,7 @@ public struct CommandError: Error, CustomStringConvertible {
 /// Runs a short command to completion and returns its standard output;
 /// throws `CommandError` (with standard error) when it does not exit 0.
 @discardableResult
-public func runCommand(_ arguments: [String]) throws -> String {
+public func runCommand(_ arguments: [String], workingDirectory: String? = nil) throws -> String {
     // Standard error goes to a temporary file unlinked at once: nothing is
     // left under /tmp even when zclab is killed while the command runs.
     var template = Array("/tmp/zcl-cmd-XXXXXX".utf8CString)
@@ -149,7 +153,7 @@ public func runCommand(_ arguments: [String]) throws -> String {
     unlink(template)
     let errors = FileDescriptor(rawValue: descriptor)
     defer { try? errors.close() }
-    let child = try ChildProcess(arguments, pipeOutput: true, errorDescriptor: errors)
+    let child = try ChildProcess(arguments, pipeOutput: true, errorDescriptor: errors, workingDirectory: workingDirectory)
     let output = child.output.map { readAll($0) } ?? ""
     child.closePipes()
     let termination = child.wait()

@@ -31,8 +31,9 @@ public struct CleanReport: Sendable {
 }
 
 /// Removes what killed runs left behind: first by their ledgers (which also
-/// restores changed settings), then any `zcl` namespace, root interface or
-/// scratch folder whose run is no longer alive. Never touches anything
+/// restores changed settings and kills their guests), then any `zcl`
+/// namespace, root interface, `zcl-vm-` guest or scratch folder whose run is
+/// no longer alive. Never touches anything
 /// without the `zcl` prefix, nor a live run's resources unless `force`.
 public func cleanLeftovers(force: Bool = false) -> CleanReport {
     var report = CleanReport()
@@ -57,6 +58,11 @@ public func cleanLeftovers(force: Bool = false) -> CleanReport {
         if owned(link) { report.skipped.append("interface \(link) (its run is alive)"); continue }
         do { try runCommand(["ip", "link", "delete", link]); report.removed.append("interface \(link)") }
         catch { report.problems.append("\(error)") }
+    }
+    for name in VirtualMachine.runningNames().sorted() {
+        if owned(name) { report.skipped.append("virtual machine \(name) (its run is alive)"); continue }
+        let killed = VirtualMachine.kill(named: name)
+        report.removed.append("virtual machine \(name) (processes \(killed.map(String.init).joined(separator: ", ")))")
     }
     for scratch in [RunNames.scratchParent, RunNames.diskParent] {
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: scratch)) ?? [] where entry.hasPrefix(Namespaces.prefix) {

@@ -15,6 +15,9 @@ public final class ResourceLedger: @unchecked Sendable {
         /// The changeable features of an interface zclab created, as they
         /// were before a scenario changed some (and others with them).
         case features(namespace: String, interface: String, original: [String: Bool])
+        /// A guest booted with virtme-ng (`zclab run --kernel`), by the name
+        /// its vng, virtme-run and qemu processes carry on their command lines.
+        case virtualMachine(name: String)
     }
 
     struct Record: Codable {
@@ -91,6 +94,8 @@ public final class ResourceLedger: @unchecked Sendable {
                     if Namespaces.list().contains(namespace) && DeviceFeatures.exists(namespace: namespace, interface: interface) {
                         try DeviceFeatures.write(namespace: namespace, interface: interface, original)
                     }
+                case .virtualMachine(let name):
+                    VirtualMachine.kill(named: name)
                 }
             } catch {
                 problems.append("\(entry): \(error)")
