@@ -30,13 +30,14 @@ struct Zclab: ParsableCommand {
               zclab report verify RUN/report.json  re-check a report from its pcaps
               zclab report html RUN/report.json --out page.html   the run as one web page
               zclab run --baseline OLD/report.json compare with an earlier run
+              zclab run --kernel linux-image-6.1.0-47-amd64-unsigned --filter kernel   inside another kernel
               zclab compare RUN-A RUN-B          verdicts and values, scenario by kernel
               zclab run scenarios/zerocopy --backend model   the MSG_ZEROCOPY model, no root
               zclab run tests/my-server.yaml     your server under test (docs/programs.md)
 
             Kernel scenarios need root (network namespaces, packet capture); without it
             they are skipped with the reason. Everything zclab creates is named zcl*.
-            Exit status: 0 all run scenarios passed, 1 a scenario failed or errored,
+            Exit status: 0 all run scenarios passed (or only differ, under --behaviour report), 1 a scenario failed or errored,
             2 bad usage or an invalid scenario file, 4 every scenario was skipped,
             128 + the signal (130 for Ctrl-C) when a signal stopped the run.
             The scenario format: docs/scenario-format.md; the report: docs/report-schema.md.

@@ -26,10 +26,10 @@ struct KernelComparisonTests {
         #expect(comparison.columns.map(\.label) == ["6.18.0", "6.1.0-47-amd64"])
         #expect(comparison.rows.map(\.verdicts) == [[.pass, .differs], [.pass, .pass]])
         #expect(comparison.rows[0].differences == [
-            KernelComparison.Difference(key: "sender.bytes", expected: "4194304", observed: ["4194304", "4259840"]),
+            KernelComparison.Difference(key: "sender.bytes", expected: "4194304", observed: ["4194304", "4259840"], met: [true, false]),
         ])
         #expect(comparison.rows[1].differences.isEmpty)
-        #expect(comparison.markdown.contains("| sendfile-in-flight | `sender.bytes` | 4194304 | 4194304 | 4259840 |"))
+        #expect(comparison.markdown.contains("| sendfile-in-flight | `sender.bytes` | 4194304 | 4194304 | **4259840** |"))
         #expect(comparison.htmlSection.contains("<h3>Values that differ</h3>"))
     }
 

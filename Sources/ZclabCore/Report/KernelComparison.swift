@@ -19,6 +19,8 @@ public struct KernelComparison: Sendable {
         public var expected: String
         /// Per column, what was observed (nil: not run there, or not observed).
         public var observed: [String?]
+        /// Per column, whether it met the expectation (nil: not judged there).
+        public var met: [Bool?] = []
     }
 
     /// One scenario across the columns.
@@ -31,6 +33,10 @@ public struct KernelComparison: Sendable {
 
     public let columns: [Column]
     public let rows: [Row]
+    /// The machine's settings that are not the same in every run (sysctls
+    /// that shape zero-copy sends), per column: a difference they explain is
+    /// not the kernel's code.
+    public let settings: [Difference]
 
     public init(_ reports: [RunReport]) {
         let releases = reports.map(\.environment.kernelRelease)
@@ -43,6 +49,11 @@ public struct KernelComparison: Sendable {
         var names: [String] = []
         for report in reports {
             for scenario in report.scenarios where !names.contains(scenario.name) { names.append(scenario.name) }
+        }
+        let sysctls = Set(reports.flatMap { $0.environment.sysctls.keys }).sorted()
+        settings = sysctls.compactMap { name in
+            let values = reports.map { $0.environment.sysctls[name] }
+            return Set(values.map { $0 ?? "-" }).count > 1 ? Difference(key: name, expected: "", observed: values) : nil
         }
         rows = names.map { [columns] name in
             let results = columns.map { $0.results[name] }
@@ -63,7 +74,8 @@ public struct KernelComparison: Sendable {
             let observed = results.map { result in result?.assertions.first { $0.what == key }?.actual }
             let ran = zip(results, observed).filter { $0.0 != nil && [.pass, .differs, .fail].contains($0.0?.verdict) }.map(\.1)
             guard Set(ran.map { $0 ?? "nothing" }).count > 1 else { return nil }
-            return Difference(key: key, expected: expected, observed: observed)
+            let met = results.map { result in result?.assertions.first { $0.what == key }?.ok }
+            return Difference(key: key, expected: expected, observed: observed, met: met)
         }
     }
 
@@ -77,14 +89,23 @@ public struct KernelComparison: Sendable {
         for row in rows {
             out += "| \(row.scenario) | " + row.verdicts.map { $0?.rawValue ?? "-" }.joined(separator: " | ") + " |\n"
         }
+        if !settings.isEmpty {
+            out += "\n### Settings that differ\n\n| setting | " + columns.map(\.label).joined(separator: " | ") + " |\n"
+            out += "|---|" + String(repeating: "---|", count: columns.count) + "\n"
+            for setting in settings {
+                out += "| `\(setting.key)` | " + setting.observed.map { cell($0 ?? "-") }.joined(separator: " | ") + " |\n"
+            }
+        }
         let differing = differingRows.filter { !$0.differences.isEmpty }
         guard !differing.isEmpty else { return out + "\nNo observed value differs between these kernels.\n" }
-        out += "\n### Values that differ\n\n| scenario | key | expected | " + columns.map(\.label).joined(separator: " | ") + " |\n"
+        out += "\n### Values that differ\n\nIn bold: not what the scenario expects.\n\n| scenario | key | expected | " + columns.map(\.label).joined(separator: " | ") + " |\n"
         out += "|---|---|---|" + String(repeating: "---|", count: columns.count) + "\n"
         for row in differing {
             for difference in row.differences {
                 out += "| \(row.scenario) | `\(difference.key)` | \(cell(difference.expected)) | "
-                    + difference.observed.map { cell($0 ?? "-") }.joined(separator: " | ") + " |\n"
+                    + zip(difference.observed, difference.met).map { value, met in
+                        met == false ? "**\(cell(value ?? "-"))**" : cell(value ?? "-")
+                    }.joined(separator: " | ") + " |\n"
             }
         }
         return out
@@ -101,13 +122,21 @@ extension KernelComparison {
         out += R.htmlTable(["scenario"] + columns.map(\.label), rows.map { row in
             [R.xml(row.scenario)] + row.verdicts.map { $0.map(R.verdictBadge) ?? "-" }
         })
+        if !settings.isEmpty {
+            out += "<h3>Settings that differ</h3>\n"
+            out += R.htmlTable(["setting"] + columns.map(\.label), settings.map { setting in
+                ["<code>\(R.xml(setting.key))</code>"] + setting.observed.map { R.xml($0 ?? "-") }
+            })
+        }
         let differing = differingRows.filter { !$0.differences.isEmpty }
         guard !differing.isEmpty else { return out + "<p>No observed value differs between these kernels.</p>\n" }
         out += "<h3>Values that differ</h3>\n"
         out += R.htmlTable(["scenario", "key", "expected"] + columns.map(\.label), differing.flatMap { row in
             row.differences.map { difference in
                 [R.xml(row.scenario), "<code>\(R.xml(difference.key))</code>", R.xml(difference.expected)]
-                    + difference.observed.map { R.xml($0 ?? "-") }
+                    + zip(difference.observed, difference.met).map { value, met in
+                        met == false ? "<b>\(R.xml(value ?? "-"))</b>" : R.xml(value ?? "-")
+                    }
             }
         })
         return out

@@ -48,12 +48,15 @@ enum ReportRendering {
     /// the kind as the scenario judged it (`wire.first_mismatch_kind`: "new"
     /// where the verifier alone can only say "other").
     static func wireStatus(_ scenario: ScenarioResult, _ wire: WireVerdict) -> String {
-        guard scenario.wireDiffersAsExpected else { return wire.status.rawValue }
-        guard let mismatch = wire.firstMismatch else { return "differs as expected" }
+        // Under `differs`, every invariant held: the wire differs only in ways a kernel may.
+        let explained = scenario.verdict == .differs && wire.status == .fail ? "differs, explained" : nil
+        guard scenario.wireDiffersAsExpected || explained != nil else { return wire.status.rawValue }
+        let words = explained ?? "differs as expected"
+        guard let mismatch = wire.firstMismatch else { return words }
         let size = ByteCount.describe(mismatch.offset)
         let offset = size == "\(mismatch.offset)" ? size : "\(mismatch.offset) (\(size))"
         let kind = scenario.observations["wire.first_mismatch_kind"]?.description ?? mismatch.kind.rawValue
-        return "differs as expected: \(offset), \(kind)"
+        return "\(words): \(offset), \(kind)"
     }
 
     /// The wire verdict in a few words ("pass, 16 MiB"), or "-" without a capture.

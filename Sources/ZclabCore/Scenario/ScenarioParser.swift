@@ -239,7 +239,11 @@ struct ScenarioReader {
 
     /// Machine-wide sysctls a scenario may change (under /proc/sys); each is
     /// restored after the scenario, and by `zclab clean` after a crash.
-    static let settableSysctls = ["fs/lease-break-time"]
+    /// Machine-wide sysctls a scenario may set (restored after it). The
+    /// socket buffer ceilings are among them because SO_SNDBUF and SO_RCVBUF
+    /// are capped by them, and kernels boot with 212992 where a tuned
+    /// machine has more: a scenario that needs a large buffer says so.
+    static let settableSysctls = ["fs/lease-break-time", "net/core/wmem_max", "net/core/rmem_max"]
 
     /// Sysctls each network namespace has its own of (set in the scenario's
     /// namespaces only; the machine's own are never touched).
@@ -252,6 +256,8 @@ struct ScenarioReader {
     /// the value is known only when it is written.
     static let sysctlShapes: [String: (count: Int, range: ClosedRange<Int64>)] = [
         "fs/lease-break-time": (1, 0...Int64(Int32.max)),
+        "net/core/wmem_max": (1, 0...Int64(Int32.max)),
+        "net/core/rmem_max": (1, 0...Int64(Int32.max)),
         "net/core/optmem_max": (1, 0...Int64(Int32.max)),
         "net/ipv4/tcp_wmem": (3, 1...Int64(Int32.max)),
         "net/ipv4/tcp_rmem": (3, 1...Int64(Int32.max)),
