@@ -12,10 +12,18 @@ struct FindingsCommand: ParsableCommand {
 
               zclab run --out /tmp/run
               zclab findings /tmp/run/report.json > docs/findings.md
+
+            With --by-kernel, one column a kernel (the reports' kernel releases), e.g.
+            for the runs of `zclab run --kernel ...` and one on the running kernel:
+
+              zclab findings --by-kernel RUN/kernels/*/report.json HOST/report.json
             """)
 
     @Argument(help: "report.json files of runs.")
     var reports: [String]
+
+    @Flag(name: .long, help: "One column a kernel: each claim judged on each kernel the reports ran on.")
+    var byKernel = false
 
     @Option(name: .long, help: "The claims file (default: zclab's own docs/claims.yaml, or PREFIX/share/doc/zclab/claims.yaml).")
     var claims: String?
@@ -29,6 +37,6 @@ struct FindingsCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let runs = try reports.map { try loadReport($0) }
-        print(Findings.markdown(claimList, reports: runs), terminator: "")
+        print(byKernel ? Findings.markdownByKernel(claimList, reports: runs) : Findings.markdown(claimList, reports: runs), terminator: "")
     }
 }

@@ -76,6 +76,30 @@ public enum Findings {
         return claim.conditions == nil ? .holds : .holdsWithConditions
     }
 
+    /// Each claim judged on each kernel: one column a kernel release (the
+    /// runs of one kernel merged), each cell the verdict and what was measured.
+    public static func markdownByKernel(_ claims: [Claim], reports: [RunReport]) -> String {
+        var kernels: [String] = []
+        var scenarios: [String: [String: ScenarioResult]] = [:]
+        for report in reports {
+            let kernel = report.environment.kernelRelease
+            if !kernels.contains(kernel) { kernels.append(kernel) }
+            for scenario in report.scenarios { scenarios[kernel, default: [:]][scenario.name] = scenario }
+        }
+        var out = "| claim | scenario | " + kernels.joined(separator: " | ") + " |\n|---|---|" + String(repeating: "---|", count: kernels.count) + "\n"
+        for claim in claims {
+            for name in claim.testedBy {
+                let cells = kernels.map { kernel in
+                    let scenario = scenarios[kernel]?[name]
+                    let measured = claim.show.compactMap { key in scenario?.observations[key].map { "`\(key)` \($0)" } }
+                    return ([verdict(claim, in: scenario).rawValue] + measured).joined(separator: "<br>")
+                }
+                out += "| **\(claim.id)** | `\(name)` | " + cells.joined(separator: " | ") + " |\n"
+            }
+        }
+        return out
+    }
+
     /// The findings page for `claims` judged against the scenarios of `reports`.
     public static func markdown(_ claims: [Claim], reports: [RunReport]) -> String {
         var scenarios: [String: ScenarioResult] = [:]
