@@ -42,3 +42,18 @@ struct KernelComparisonTests {
         #expect(comparison.markdown.contains("No observed value differs"))
     }
 }
+
+@Suite("Findings by kernel")
+struct FindingsByKernelTests {
+    @Test func eachKernelIsAColumn() throws {
+        let claim = try #require(try Findings.loadClaims("docs/claims.yaml").first)
+        let reports = ["6.1.0-47-amd64", "6.18.0"].map { kernel in
+            var environment = EnvironmentFingerprint.current()
+            environment.kernelRelease = kernel
+            return RunReport(zclabVersion: "test", runID: kernel, startedAt: "", command: [], outputDirectory: "", environment: environment)
+        }
+        let table = Findings.markdownByKernel([claim], reports: reports)
+        #expect(table.hasPrefix("| claim | scenario | 6.1.0-47-amd64 | 6.18.0 |"))
+        #expect(table.contains("| **\(claim.id)** | `\(claim.testedBy[0])` | not run | not run |"))
+    }
+}
