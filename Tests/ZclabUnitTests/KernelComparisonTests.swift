@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ZclabCore
 
@@ -55,5 +56,22 @@ struct FindingsByKernelTests {
         let table = Findings.markdownByKernel([claim], reports: reports)
         #expect(table.hasPrefix("| claim | scenario | 6.1.0-47-amd64 | 6.18.0 |"))
         #expect(table.contains("| **\(claim.id)** | `\(claim.testedBy[0])` | not run | not run |"))
+    }
+}
+
+@Suite("Recorded kernels")
+struct RecordedKernelsTests {
+    /// docs/kernels/*.json: the runs docs/kernels.md was written from.
+    @Test func everyRecordedKernelHeldEveryInvariant() throws {
+        let folder = "docs/kernels"
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }.sorted()
+        #expect(names.count >= 3)
+        let reports = try names.map { try ReportFile.load("\(folder)/\($0)") }
+        for report in reports {
+            let invariants = report.scenarios.flatMap(\.assertions).filter { $0.kind == .invariant }
+            #expect(!invariants.isEmpty && invariants.allSatisfy(\.ok), "\(report.environment.kernelRelease)")
+            #expect("\(report.environment.kernelRelease).json" == names[reports.firstIndex { $0.runID == report.runID } ?? 0])
+        }
+        #expect(KernelComparison(reports).columns.count == names.count)
     }
 }
