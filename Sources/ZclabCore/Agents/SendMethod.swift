@@ -55,8 +55,6 @@ public enum SendMethod: String, Codable, Sendable, CaseIterable {
     /// Whether the MSG_ZEROCOPY reference model follows this method's ids.
     public var isModeled: Bool { path.modeled }
 
-    /// The io_uring requests this method makes (none: it makes syscalls).
-    public var ioUringRequests: [IoUringRing.Operation] { path.ioUringRequests }
 
     /// Whether `cork` and `more` apply: the header goes in its own call first.
     public var sendsHeaderApart: Bool { !path.carriesHeader }

@@ -23,7 +23,7 @@ struct ScenarioExecution {
             try ScenarioPreparation.createTestFile(&context)
             try CopyRun.perform(copy, &context, into: &result)
         case .transfer(let sender):
-            try ScenarioPreparation.checkIoUring(sender.method.ioUringRequests)
+            try ScenarioPreparation.checkIoUring(sender.ioUringRequests)
             try ScenarioPreparation.createTestFile(&context)
             try performNetwork(blockingIn: sender.method.blockingCall, into: &result) { topology, context in
                 try ScenarioPreparation.startTransfer(sender, topology, &context)

@@ -32,7 +32,7 @@ enum ScenarioPreparation {
     }
 
     /// Skips, with the reason, when io_uring cannot be used here.
-    static func checkIoUring(_ requests: [IoUringRing.Operation]) throws {
+    static func checkIoUring(_ requests: [IoUringRing.Request]) throws {
         guard !requests.isEmpty else { return }
         guard IoUringRing.isBuiltIn else {
             throw SkipScenario(reason: "zclab was built without liburing: install liburing-dev (scripts/setup does) and rebuild")
@@ -45,8 +45,11 @@ enum ScenarioPreparation {
             throw SkipScenario(reason: "io_uring_setup failed with \(error): this kernel has no usable io_uring (CONFIG_IO_URING)")
         }
         for request in requests {
-            guard (try? ring.supports(request)) == true else {
-                throw SkipScenario(reason: "this kernel does not support \(request.rawValue) (IORING_REGISTER_PROBE does not list it)")
+            guard (try? ring.supports(request.operation)) == true else {
+                throw SkipScenario(reason: "this kernel does not support \(request.operation.rawValue) (IORING_REGISTER_PROBE does not list it)")
+            }
+            guard request.flags.isEmpty || (try? ring.acceptsSendZerocopy(request.flags)) != false else {
+                throw SkipScenario(reason: "this kernel's SEND_ZC does not take \(request.flags.names) (a probe request with it failed with EINVAL)")
             }
         }
     }

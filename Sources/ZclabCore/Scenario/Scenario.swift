@@ -97,6 +97,9 @@ public struct SenderSpec: Codable, Sendable {
         self.options = options ?? method.path.defaultOptions
     }
 
+    /// The io_uring requests the method makes with these options (none: it makes syscalls).
+    public var ioUringRequests: [IoUringRing.Request] { method.path.ioUringRequests(of: options) }
+
     /// msg-zerocopy's options.
     public var zerocopy: ZerocopyOptions? { options as? ZerocopyOptions }
     /// sendfile's script of calls.

@@ -89,6 +89,27 @@ public final class IoUringRing {
         return result == 1
     }
 
+    /// Whether SEND_ZC (and SENDMSG_ZC, which reads the same flags) takes
+    /// `flags`: one SEND_ZC of a byte on an AF_UNIX socketpair, which fails
+    /// either way, with EINVAL when a flag is unknown (refused as the request
+    /// is prepared) or another errno when it is known (AF_UNIX has no zero
+    /// copy: EOPNOTSUPP). No data moves; no network is touched.
+    public func acceptsSendZerocopy(_ flags: SendZerocopyFlags) throws(Errno) -> Bool {
+        var pair: [Int32] = [-1, -1]
+        _ = try syscall { socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) }
+        defer { for descriptor in pair { close(descriptor) } }
+        let byte = UnsafeMutableRawBufferPointer.allocate(byteCount: 1, alignment: 1)
+        defer { byte.deallocate() }  // the ring is done with it once its result came
+        byte[0] = 0
+        let probe: UInt64 = 0x7a63_6c70  // "zclp"
+        try sendZerocopy(UnsafeRawBufferPointer(byte), on: pair[0], options: flags, userData: probe)
+        while let completion = try nextCompletion(milliseconds: 1000) {
+            guard completion.userData == probe, !completion.flags.contains(.notification) else { continue }
+            return completion.result != -EINVAL
+        }
+        throw Errno(ETIMEDOUT)
+    }
+
     /// The requests zclab makes, by the kernel's name.
     public enum Operation: String, Sendable, CaseIterable {
         case sendZerocopy = "IORING_OP_SEND_ZC"
@@ -99,6 +120,16 @@ public final class IoUringRing {
             case .sendZerocopy: UInt8(IORING_OP_SEND_ZC.rawValue)
             case .sendMessageZerocopy: UInt8(IORING_OP_SENDMSG_ZC.rawValue)
             }
+        }
+    }
+
+    /// A request a send path makes, with the SEND_ZC flags it sets.
+    public struct Request: Sendable, Equatable {
+        public var operation: Operation
+        public var flags: SendZerocopyFlags
+        public init(_ operation: Operation, flags: SendZerocopyFlags = []) {
+            self.operation = operation
+            self.flags = flags
         }
     }
 
@@ -123,11 +154,14 @@ public final class IoUringRing {
     }
 
     /// SEND_ZC's own flags (sqe->ioprio).
-    public struct SendZerocopyFlags: OptionSet, Sendable {
+    public struct SendZerocopyFlags: OptionSet, Sendable, Equatable {
         public let rawValue: UInt32
         public init(rawValue: UInt32) { self.rawValue = rawValue }
         /// IORING_SEND_ZC_REPORT_USAGE: the notification's result says whether the data was copied.
         public static let reportUsage = SendZerocopyFlags(rawValue: zcl_IORING_SEND_ZC_REPORT_USAGE)
+
+        /// "IORING_SEND_ZC_REPORT_USAGE", or "none".
+        public var names: String { contains(.reportUsage) ? "IORING_SEND_ZC_REPORT_USAGE" : "none" }
     }
 
     /// A completion's flags (cqe->flags).

@@ -53,7 +53,9 @@ struct IoUringSendZcPath: SendPath {
     static let summary = "io_uring IORING_OP_SEND_ZC of the file's mapping through liburing, 64 KiB a request, one in flight, each result and notification paired"
     static let blockingCall = "io_uring_enter"
     static let syscalls = ["io_uring_setup", "mmap", "io_uring_register", "pread", "send_zc"]
-    static let ioUringRequests: [IoUringRing.Operation] = [.sendZerocopy]
+    static func ioUringRequests(_ options: IoUringSendOptions) -> [IoUringRing.Request] {
+        [.init(.sendZerocopy, flags: options.reportUsage ? .reportUsage : [])]
+    }
     let options: IoUringSendOptions
     /// Bytes per request (64 KiB by default).
     let chunk: Int

@@ -8,7 +8,7 @@ struct IoUringSendmsgZcPath: SendPath {
     static let summary = "io_uring IORING_OP_SENDMSG_ZC of the same iovec, one request in flight, usage reported"
     static let blockingCall = "io_uring_enter"
     static let syscalls = ["io_uring_setup", "pread", "mmap", "sendmsg_zc", "modify"]
-    static let ioUringRequests: [IoUringRing.Operation] = [.sendMessageZerocopy]
+    static func ioUringRequests(_ options: RewriteOptions) -> [IoUringRing.Request] { [.init(.sendMessageZerocopy, flags: .reportUsage)] }
     static let carriesHeader = true
     let header: UInt64
     let chunk: Int

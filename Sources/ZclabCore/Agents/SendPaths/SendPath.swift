@@ -18,9 +18,9 @@ protocol SendPath {
     /// Whether the path sends the scenario's `header` itself, in the same
     /// call as the file's first bytes (otherwise the agent sends it first).
     static var carriesHeader: Bool { get }
-    /// The io_uring requests it makes: a kernel without one of them skips
-    /// its scenarios, naming it.
-    static var ioUringRequests: [IoUringRing.Operation] { get }
+    /// The io_uring requests it makes with `options`: a kernel without one
+    /// of them, or without a flag it sets, skips its scenarios, naming it.
+    static func ioUringRequests(_ options: Options) -> [IoUringRing.Request]
     /// The names its calls have in the log, and so in `sender.CALL.*` keys.
     static var syscalls: [String] { get }
     /// Whether the MSG_ZEROCOPY reference model follows its sends' ids.
@@ -35,12 +35,17 @@ protocol SendPath {
 
 extension SendPath {
     static var carriesHeader: Bool { false }
-    static var ioUringRequests: [IoUringRing.Operation] { [] }
+    static func ioUringRequests(_ options: Options) -> [IoUringRing.Request] { [] }
     static var modeled: Bool { false }
     var report: SendPathReport? { nil }
 
     /// The `sender:` keys of `Options`.
     static var optionKeys: [String] { Options.keyWords }
+
+    /// `ioUringRequests` of a sender's options (none when they are another path's).
+    static func ioUringRequests(of options: any SendPathOptions) -> [IoUringRing.Request] {
+        (options as? Options).map(ioUringRequests) ?? []
+    }
 
     /// What the path does when the scenario sets none of its keys.
     static var defaultOptions: any SendPathOptions { Options() }
