@@ -61,12 +61,8 @@ struct Compare: ParsableCommand {
             throw ExitCode(2)
         }
         guard isFolder.boolValue else { return [path] }
-        var files = ["\(path)/report.json"].filter { FileManager.default.fileExists(atPath: $0) }
-        let kernels = "\(path)/kernels"
-        for name in ((try? FileManager.default.contentsOfDirectory(atPath: kernels)) ?? []).sorted()
-        where FileManager.default.fileExists(atPath: "\(kernels)/\(name)/report.json") {
-            files.append("\(kernels)/\(name)/report.json")
-        }
+        let files = ["\(path)/report.json"].filter { FileManager.default.fileExists(atPath: $0) }
+            + KernelRunner.guestReports(in: path)
         guard !files.isEmpty else {
             printError("\(path): no report.json in this folder or its kernels/")
             throw ExitCode(2)

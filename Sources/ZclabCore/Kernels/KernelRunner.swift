@@ -80,10 +80,20 @@ public final class KernelRunner {
         self.relay = relay
     }
 
+    /// Where the guest of `release` writes in a run folder: RUN/kernels/RELEASE.
+    public static func guestFolder(in runFolder: String, release: String) -> String { "\(runFolder)/kernels/\(release)" }
+
+    /// The guests' report.json files in a run folder, by release.
+    public static func guestReports(in runFolder: String) -> [String] {
+        let releases = (try? FileManager.default.contentsOfDirectory(atPath: "\(runFolder)/kernels")) ?? []
+        return releases.sorted().map { guestFolder(in: runFolder, release: $0) + "/report.json" }
+            .filter { FileManager.default.fileExists(atPath: $0) }
+    }
+
     /// Boots `kernel`, KVM first unless it is known not to work, runs the
     /// guest's zclab to the end and reads its report. Writes vm.json.
     public func run(_ kernel: PreparedKernel, runFolder: String) -> KernelOutcome {
-        let folder = "\(runFolder)/kernels/\(kernel.release)"
+        let folder = Self.guestFolder(in: runFolder, release: kernel.release)
         let started = Date()
         var accelerator = accelerators[kernel.bootPath]
         var ending: GuestWatch.Ending = .notStarted(reason: "not booted", console: "")

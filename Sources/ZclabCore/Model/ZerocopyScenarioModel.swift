@@ -170,12 +170,10 @@ extension ZerocopyScenarioModel {
             result.reason = "no expectation the model can judge (it predicts zerocopy.* only)"
             return
         }
-        let failed = result.assertions.filter { !$0.ok }
-        result.verdict = failed.isEmpty ? .pass : .fail
-        result.reason = (failed.map { "\($0.what): expected \($0.expected), got \($0.actual)" }
-            + [uncovered.isEmpty ? nil : "simulated; not covered by the model: \(uncovered.joined(separator: ", "))"].compactMap { $0 })
-            .joined(separator: "; ")
-        if result.reason.isEmpty { result.reason = "simulated" }
+        // The model is not a kernel: what it predicts must hold (strict).
+        result.settle(scenario, policy: .strict)
+        let note = uncovered.isEmpty ? "simulated" : "simulated; not covered by the model: \(uncovered.joined(separator: ", "))"
+        result.reason = result.reason.isEmpty ? note : result.reason + "; " + note
     }
 
     /// Whether the model predicts the value `expectation` is about: ids,

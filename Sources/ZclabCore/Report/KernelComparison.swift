@@ -93,7 +93,7 @@ public struct KernelComparison: Sendable {
             out += "\n### Settings that differ\n\n| setting | " + columns.map(\.label).joined(separator: " | ") + " |\n"
             out += "|---|" + String(repeating: "---|", count: columns.count) + "\n"
             for setting in settings {
-                out += "| `\(setting.key)` | " + setting.observed.map { cell($0 ?? "-") }.joined(separator: " | ") + " |\n"
+                out += "| `\(setting.key)` | " + setting.observed.map { ReportRendering.markdownCell($0 ?? "-") }.joined(separator: " | ") + " |\n"
             }
         }
         let differing = differingRows.filter { !$0.differences.isEmpty }
@@ -102,16 +102,15 @@ public struct KernelComparison: Sendable {
         out += "|---|---|---|" + String(repeating: "---|", count: columns.count) + "\n"
         for row in differing {
             for difference in row.differences {
-                out += "| \(row.scenario) | `\(difference.key)` | \(cell(difference.expected)) | "
+                out += "| \(row.scenario) | `\(difference.key)` | \(ReportRendering.markdownCell(difference.expected)) | "
                     + zip(difference.observed, difference.met).map { value, met in
-                        met == false ? "**\(cell(value ?? "-"))**" : cell(value ?? "-")
+                        met == false ? "**\(ReportRendering.markdownCell(value ?? "-"))**" : ReportRendering.markdownCell(value ?? "-")
                     }.joined(separator: " | ") + " |\n"
             }
         }
         return out
     }
 
-    private func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
 }
 
 extension KernelComparison {

@@ -48,10 +48,8 @@ enum ReportRendering {
     /// the kind as the scenario judged it (`wire.first_mismatch_kind`: "new"
     /// where the verifier alone can only say "other").
     static func wireStatus(_ scenario: ScenarioResult, _ wire: WireVerdict) -> String {
-        // Under `differs`, every invariant held: the wire differs only in ways a kernel may.
-        let explained = scenario.verdict == .differs && wire.status == .fail ? "differs, explained" : nil
-        guard scenario.wireDiffersAsExpected || explained != nil else { return wire.status.rawValue }
-        let words = explained ?? "differs as expected"
+        guard scenario.wireDiffersAsExpected else { return wire.status.rawValue }
+        let words = scenario.verdict == .differs ? "differs, explained" : "differs as expected"
         guard let mismatch = wire.firstMismatch else { return words }
         let size = ByteCount.describe(mismatch.offset)
         let offset = size == "\(mismatch.offset)" ? size : "\(mismatch.offset) (\(size))"
@@ -160,7 +158,7 @@ enum ReportRendering {
                 out += "| actor | call | first arguments | calls | return (total) | min..max | errno | time |\n|---|---|---|---|---|---|---|---|\n"
                 for step in scenario.steps {
                     let range = step.returnMin.map { "\($0)..\(step.returnMax ?? $0)" } ?? "-"
-                    out += "| \(step.actor) | \(step.call) | \(step.arguments.replacingOccurrences(of: "|", with: "\\|")) | \(step.calls) | \(step.returned.map(String.init) ?? "-") | \(range) | \(step.errno ?? "-") | \(String(format: "%.3f ms", Double(step.durationNs) / 1e6)) |\n"
+                    out += "| \(step.actor) | \(step.call) | \(markdownCell(step.arguments)) | \(step.calls) | \(step.returned.map(String.init) ?? "-") | \(range) | \(step.errno ?? "-") | \(String(format: "%.3f ms", Double(step.durationNs) / 1e6)) |\n"
                 }
                 out += "\n"
             }
@@ -184,6 +182,11 @@ enum ReportRendering {
             }
         }
         return out
+    }
+
+    /// `text` made safe for a Markdown table cell.
+    static func markdownCell(_ text: String) -> String {
+        text.replacingOccurrences(of: "|", with: "\\|")
     }
 
     static func xml(_ text: String) -> String {

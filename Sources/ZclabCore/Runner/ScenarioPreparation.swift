@@ -127,11 +127,13 @@ enum ScenarioPreparation {
         for namespace in Set([topology.senderNamespace, topology.receiverNamespace]).sorted() {
             let settings = scenario.namespaceSysctls.merging(context.runner.namespaceSysctls) { _, run in run }
             for (name, value) in settings.sorted(by: { $0.key < $1.key }) {
-                // Kernels before 6.x keep net.core.optmem_max global: the file is absent in a new namespace.
-                guard (try? runCommand(["ip", "netns", "exec", namespace, "test", "-e", "/proc/sys/" + name])) != nil else {
+                // Kernels before 6.x keep net.core.optmem_max global: the file is absent in a new
+                // namespace, which the write reports as exit status 3.
+                do {
+                    try runCommand(["ip", "netns", "exec", namespace, "sh", "-c", "[ -e \"$2\" ] || exit 3; echo \"$1\" > \"$2\"", "sh", value, "/proc/sys/" + name])
+                } catch let error as CommandError where error.termination == .exited(3) {
                     throw SkipScenario(reason: "this kernel has no per-namespace \(name.replacingOccurrences(of: "/", with: ".")) (/proc/sys/\(name) is absent in a new network namespace)")
                 }
-                try runCommand(["ip", "netns", "exec", namespace, "sh", "-c", "echo \"$1\" > \"$2\"", "sh", value, "/proc/sys/" + name])
                 context.note("sysctl \(name) = \(value) in \(namespace)")
             }
         }

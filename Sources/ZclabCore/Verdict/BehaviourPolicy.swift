@@ -24,8 +24,6 @@ extension ScenarioResult {
         assertions += Invariant.check(observations, for: scenario)
         let failed = assertions.filter { !$0.ok }
         verdict = failed.isEmpty ? .pass : failed.contains { $0.kind != .behaviour } ? .fail : .differs
-        reason = failed
-            .map { "\($0.kind == .invariant ? "invariant " : "")\($0.what): expected \($0.expected), got \($0.actual)" + ($0.note.map { " (\($0))" } ?? "") }
-            .joined(separator: "; ")
+        reason = failed.map(\.failureLine).joined(separator: "; ")
     }
 }

@@ -105,6 +105,11 @@ public struct Assertion: Codable, Sendable, Equatable {
         self.kind = kind
     }
 
+    /// "KEY: expected X, got Y (note)": how a reason names a failed assertion.
+    public var failureLine: String {
+        "\(kind == .invariant ? "invariant " : "")\(what): expected \(expected), got \(actual)" + (note.map { " (\($0))" } ?? "")
+    }
+
     enum CodingKeys: String, CodingKey { case what, expected, actual, ok, note, kind }
 
     /// Reports from before kinds existed judged every expectation strictly.

@@ -10,7 +10,7 @@ extension ObservationKeys {
     public static var markdownTable: String {
         var out = "| key | value | meaning |\n|---|---|---|\n"
         for key in all {
-            out += "| `\(key.pattern)` | \(cell(key.type.description)) | \(cell(key.meaning)) |\n"
+            out += "| `\(key.pattern)` | \(ReportRendering.markdownCell(key.type.description)) | \(ReportRendering.markdownCell(key.meaning)) |\n"
         }
         var placeholders: [String: [String]] = [:]
         for key in all {
@@ -43,11 +43,6 @@ extension ObservationKeys {
     /// `word` with the characters a regular expression gives meaning to escaped.
     private static func escaped(_ word: String) -> String {
         word.map { ".+*?()[]{}|^$\\".contains($0) ? "\\\($0)" : String($0) }.joined()
-    }
-
-    /// `text` made safe for a Markdown table cell.
-    private static func cell(_ text: String) -> String {
-        text.replacingOccurrences(of: "|", with: "\\|")
     }
 }
 
