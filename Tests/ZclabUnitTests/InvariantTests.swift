@@ -74,3 +74,24 @@ struct InvariantTests {
         }
     }
 }
+
+@Suite("Copy invariant")
+struct CopyInvariantTests {
+    func judged(copied: Int64, firstMismatch: ObservedValue) throws -> Assertion? {
+        let scenario = try ScenarioParser.parse("""
+            name: copy
+            file: {size: 1MiB}
+            copy: {method: copy_file_range, to: disk}
+            expect: {copy.error: EXDEV}
+            """, path: "copy.yaml")
+        return Invariant.check(["copy.bytes": .number(copied), "copy.first_mismatch": firstMismatch], for: scenario).first
+    }
+
+    @Test func aRefusedOrShortCopyIsNotCorruptButWrongBytesAre() throws {
+        #expect(try judged(copied: 0, firstMismatch: .number(0))?.ok == true)  // EXDEV: nothing copied
+        #expect(try judged(copied: 4096, firstMismatch: .number(4096))?.ok == true)  // cut short
+        #expect(try judged(copied: 1 << 20, firstMismatch: .text("none"))?.ok == true)
+        let corrupt = try judged(copied: 1 << 20, firstMismatch: .number(12288))
+        #expect(corrupt?.ok == false && corrupt?.kind == .invariant)
+    }
+}

@@ -9,23 +9,24 @@ public enum Invariant: String, CaseIterable, Sendable {
     case wireExplained = "invariant.wire_explained"
     /// Where what the receiver read differs from the file, the bytes are explained.
     case receiverExplained = "invariant.receiver_explained"
-    /// A file-to-file copy of a file nobody changed is the file.
+    /// The bytes a file-to-file copy of a file nobody changed reported
+    /// copied are the file's (a copy refused or cut short is not corrupt).
     case copyIntact = "invariant.copy_intact"
 
-    /// The observation it reads.
-    var observed: String {
+    /// What it expected and what was observed, judged; nil when the run did
+    /// not observe what it reads.
+    func judge(_ observations: [String: ObservedValue], changesData: Bool) -> (expected: String, actual: String, ok: Bool)? {
         switch self {
-        case .wireExplained: "wire.first_mismatch_kind"
-        case .receiverExplained: "receiver.first_mismatch_kind"
-        case .copyIntact: CopyObservation.matches.rawValue
-        }
-    }
-
-    /// What it allows, in words, for the report.
-    func allowed(changesData: Bool) -> [String] {
-        switch self {
-        case .copyIntact: ["true"]
-        case .wireExplained, .receiverExplained: Self.explainedKinds(changesData: changesData)
+        case .wireExplained, .receiverExplained:
+            let key = self == .wireExplained ? "wire.first_mismatch_kind" : "receiver.first_mismatch_kind"
+            guard let kind = observations[key] else { return nil }
+            let allowed = Self.explainedKinds(changesData: changesData)
+            return ("\(key) one of [\(allowed.joined(separator: ", "))]", kind.description, allowed.contains(kind.description))
+        case .copyIntact:
+            guard !changesData, let mismatch = observations[CopyObservation.firstMismatch.rawValue],
+                  case .number(let copied)? = observations[CopyObservation.bytes.rawValue] else { return nil }
+            let ok = if case .number(let offset) = mismatch { offset >= copied } else { true }
+            return ("copy.first_mismatch none or >= copy.bytes (\(copied))", mismatch.description, ok)
         }
     }
 
@@ -44,17 +45,14 @@ public enum Invariant: String, CaseIterable, Sendable {
     public static func check(_ observations: [String: ObservedValue], for scenario: Scenario) -> [Assertion] {
         let changes = scenario.changesData
         return allCases.compactMap { invariant in
-            if invariant == .copyIntact && changes { return nil }
-            guard let value = observations[invariant.observed] else { return nil }
-            let allowed = invariant.allowed(changesData: changes)
-            let ok = allowed.contains(value.description)
-            return Assertion(
-                what: invariant.rawValue, expected: "\(invariant.observed) one of [\(allowed.joined(separator: ", "))]",
-                actual: value.description, ok: ok,
-                note: ok ? nil : changes
-                    ? "bytes neither the file's nor the scenario's change: data corrupted"
-                    : "the scenario changes no data, yet the bytes differ from the file: data corrupted",
-                kind: .invariant)
+            invariant.judge(observations, changesData: changes).map { judged in
+                Assertion(
+                    what: invariant.rawValue, expected: judged.expected, actual: judged.actual, ok: judged.ok,
+                    note: judged.ok ? nil : changes
+                        ? "bytes neither the file's nor the scenario's change: data corrupted"
+                        : "the scenario changes no data, yet the bytes differ from the file: data corrupted",
+                    kind: .invariant)
+            }
         }
     }
 }
