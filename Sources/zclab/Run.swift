@@ -77,6 +77,9 @@ struct Run: ParsableCommand {
         """, valueName: "SPEC"))
     var kernel: [String] = []
 
+    @OptionGroup(title: "Across a NIC (scenarios with topology kind nic; docs/nic.md)")
+    var peerOptions: PeerOptions
+
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
         case text, json, tap, junit, html
     }
@@ -112,6 +115,8 @@ struct Run: ParsableCommand {
         options.namespaceSysctls = overrides
         options.captureRetention = keepCaptures
         options.behaviour = behaviour ?? .strict
+        options.peer = try peerOptions.choice()
+        if case .remote(let peer) = options.peer { announceChanges(scenarios, peer) }
         if !kernels.isEmpty { return try runInKernels(kernels, options: options, signals: signals) }
         try prepareOutputFolder(options.outputDirectory)
         let stream = ResultStream(format.reportFormat, names: scenarios.map(\.name))

@@ -46,6 +46,18 @@ struct DebianArchive {
         return fetched
     }
 
+    /// The kernel image package this machine's apt sources have now: the one
+    /// `linux-image-amd64` depends on, in its `-unsigned` form when there is
+    /// one (the same kernel without the Secure Boot signature).
+    static func currentKernelPackage() -> String? {
+        let depends = (try? runCommand(["apt-cache", "depends", "linux-image-amd64"])) ?? ""
+        guard let line = depends.split(separator: "\n").first(where: { $0.contains("Depends: linux-image-") }),
+            let name = line.split(separator: " ").last.map(String.init)
+        else { return nil }
+        let unsigned = name + "-unsigned"
+        return (try? runCommand(["apt-cache", "show", "--no-all-versions", unsigned])) != nil ? unsigned : name
+    }
+
     /// A package apt finds nowhere.
     struct PackageNotFound: Error, CustomStringConvertible {
         let package: String

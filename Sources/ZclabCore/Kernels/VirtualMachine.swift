@@ -20,18 +20,20 @@ final class VirtualMachine {
     private let child: ChildProcess
     private let ledger: ResourceLedger
 
-    /// Records the guest in `ledger`, then starts it; vng's own output
-    /// (with the guest console: `--verbose`) goes to `consoleLog`.
+    /// Records the guest in `ledger`, then starts it, in `namespace` when
+    /// given (where qemu opens its tap), with vng's further `options`; vng's
+    /// own output (with the guest console: `--verbose`) goes to `consoleLog`.
     init(
         name: String, kernel: PreparedKernel, accelerator: Accelerator.Kind, writable: String, command: String,
-        consoleLog: String, ledger: ResourceLedger
+        consoleLog: String, ledger: ResourceLedger, namespace: String? = nil, options: [String] = []
     ) throws(Errno) {
         var arguments = [
             "vng", "--run", kernel.bootPath, "--name", name, "--memory", Self.memory, "--cpus", "\(Self.cpus)",
             "--rwdir", writable, "--verbose",
         ]
         if accelerator == .tcg { arguments.append("--disable-kvm") }
-        arguments += ["--exec", command]
+        arguments += options + ["--exec", command]
+        if let namespace { arguments = ["ip", "netns", "exec", namespace] + arguments }
         self.name = name
         self.consoleLog = consoleLog
         self.ledger = ledger

@@ -1,8 +1,9 @@
 import Foundation
 
-/// The runner's handle on one agent: a `zclab agent ROLE` child started in a
-/// network namespace with `ip netns exec`, its configuration sent as the first
-/// line of its input, its events read line by line from its output.
+/// The runner's handle on one agent: a `zclab agent ROLE` child started at
+/// its place (in a network namespace with `ip netns exec`, or on the peer
+/// through ssh), its configuration sent as the first line of its input, its
+/// events read line by line from its output.
 final class AgentProcess {
     let role: AgentName
     let process: ChildProcess
@@ -13,14 +14,13 @@ final class AgentProcess {
     private(set) var finished: AgentOutcome?
     private(set) var failure: String?
 
-    /// Starts `executable agent ROLE` in `namespace` (nil: where the runner
+    /// Starts `zclab agent ROLE` at `place` (`.current`: where the runner
     /// is, for agents that touch no network) with `config`; the agent's
     /// standard error is appended to `logPath`.
-    init<Role: AgentRole>(_ role: Role.Type, namespace: String?, executable: String, config: Role.Config, logPath: String) throws {
+    init<Role: AgentRole>(_ role: Role.Type, place: Place, executable: String, config: Role.Config, logPath: String) throws {
         self.role = Role.name
-        let command = [executable, "agent", Role.name.rawValue]
         process = try ChildProcess(
-            namespace.map { ["ip", "netns", "exec", $0] + command } ?? command,
+            place.zclab(["agent", Role.name.rawValue], executable: executable),
             pipeInput: true, pipeOutput: true, errorPath: logPath)
         guard let input = process.input, let output = process.output else {
             throw ScenarioFailure("\(Role.name) agent started without its pipes")

@@ -16,7 +16,7 @@ enum CopyRun {
         let config = CopyConfig(
             source: context.paths.file, destination: destination, method: copy.method, chunk: copy.chunk, expected: scenario.file)
         let agent = context.processes.add(try AgentProcess(
-            CopyAgent.self, namespace: nil, executable: context.runner.executable, config: config, logPath: context.paths.agentsLog))
+            CopyAgent.self, place: .current, executable: context.runner.executable, config: config, logPath: context.paths.agentsLog))
         let started = monotonicNanoseconds()
         let done = try context.waitForOutcome(agent, within: scenario.timeout)
         let seconds = Double(monotonicNanoseconds() - started) / 1e9

@@ -4,7 +4,7 @@ import Foundation
 enum DeviceFeatureChanges {
     /// Features to set on one interface (short or kernel names).
     struct Request {
-        let end: InterfaceEnd
+        let end: Endpoint
         var features: [String: Bool]
     }
 
@@ -32,8 +32,8 @@ enum DeviceFeatureChanges {
     /// every changeable feature as it was, and in `context.features`.
     static func apply(_ requests: [Request], _ context: inout ScenarioContext) throws {
         for request in requests {
-            let namespace = request.end.namespace, interface = request.end.interface
-            let before = try DeviceFeatures.read(namespace: namespace, interface: interface)
+            let place = request.end.place, interface = request.end.interface
+            let before = try DeviceFeatures.read(place: place, interface: interface)
             var changes: [String: Bool] = [:]
             for (name, on) in request.features {
                 let names = InterfaceFeatures.expand(name, available: before)
@@ -41,11 +41,11 @@ enum DeviceFeatureChanges {
                 for kernelName in names { changes[kernelName] = on }
             }
             let entry = ResourceLedger.Entry.features(
-                namespace: namespace, interface: interface, original: before.filter { !$0.value.fixed }.mapValues(\.on))
+                place: place, interface: interface, original: before.filter { !$0.value.fixed }.mapValues(\.on))
             context.runner.ledger.add(entry)
             context.features.entries.append(entry)
             if context.features.before[interface] == nil { context.features.before[interface] = before }
-            let after = try DeviceFeatures.write(namespace: namespace, interface: interface, changes)
+            let after = try DeviceFeatures.write(place: place, interface: interface, changes)
             context.note("features of \(interface): " + changes.sorted { $0.key < $1.key }
                 .map { "\($0.key) \($0.value ? "on" : "off") -> \(after[$0.key]?.description ?? "absent")" }.joined(separator: ", "))
             let changed = after.keys.filter { after[$0]?.on != before[$0]?.on }
@@ -65,8 +65,8 @@ enum DeviceFeatureChanges {
         guard problems.isEmpty else { throw ScenarioFailure("restoring features: " + problems.joined(separator: "; ")) }
         var restored = true
         for entry in context.features.entries {
-            guard case .features(let namespace, let interface, _) = entry else { continue }
-            let now = try DeviceFeatures.read(namespace: namespace, interface: interface)
+            guard case .features(let place, let interface, _) = entry else { continue }
+            let now = try DeviceFeatures.read(place: place, interface: interface)
             let before = context.features.before[interface]
             restored = restored && now == before
             for index in context.features.changes.indices where context.features.changes[index].interface == interface {
@@ -78,11 +78,11 @@ enum DeviceFeatureChanges {
         return restored
     }
 
-    /// Offload features of the created interfaces as the scenario runs them, read inside their namespaces.
+    /// Offload features of the topology's interfaces as the scenario runs them, read where they are.
     static func read(_ topology: Topology) -> [String: [String: String]] {
         var features: [String: [String: String]] = [:]
         for end in [topology.end(.sender), topology.end(.receiver)] where features[end.interface] == nil {
-            features[end.interface] = (try? DeviceFeatures.read(namespace: end.namespace, interface: end.interface))?
+            features[end.interface] = (try? DeviceFeatures.read(place: end.place, interface: end.interface))?
                 .mapValues(\.description) ?? [:]
         }
         return features

@@ -31,7 +31,7 @@ enum ProgramRun {
         return [
             "file": file, "file_name": (file as NSString).lastPathComponent,
             "file_dir": (file as NSString).deletingLastPathComponent,
-            "address": topology.senderAddress, "port": "\(program.port)",
+            "address": topology.sender.address, "port": "\(program.port)",
             "dir": URL(fileURLWithPath: context.paths.directory).standardizedFileURL.path,
             "scenario_dir": URL(fileURLWithPath: context.scenario.path).deletingLastPathComponent().standardizedFileURL.path,
         ]
@@ -60,7 +60,7 @@ enum ProgramRun {
         context.note("start program: \(command.joined(separator: " "))")
         let running = ProgramProcess(
             process: try ChildProcess(
-                ["ip", "netns", "exec", topology.senderNamespace] + command,
+                topology.sender.place.command(command),
                 outputPath: "\(directory)/program.out", errorPath: "\(directory)/program.err"),
             outputPath: "\(directory)/program.out", errorPath: "\(directory)/program.err")
         context.processes.add(running)
@@ -78,14 +78,14 @@ enum ProgramRun {
             return .program(running, client: .command(ended: ended))
         }
         let config = ReceiverConfig(
-            host: topology.receiverAddress, port: program.port, readSize: scenario.receiver.readSize,
+            host: topology.receiver.address, port: program.port, readSize: scenario.receiver.readSize,
             pauseAfter: scenario.receiver.pauseAfter, receiveBuffer: scenario.receiver.receiveBuffer,
             expected: scenario.file, pieces: nil,
             client: ClientConfig(
-                host: topology.senderAddress, port: program.port, request: ProgramSpec.expand(client.request, values),
+                host: topology.sender.address, port: program.port, request: ProgramSpec.expand(client.request, values),
                 http: client.http, again: client.again, idleTimeout: client.idleTimeout, connectTimeout: 10))
         let agent = context.processes.add(try AgentProcess(
-            ReceiverAgent.self, namespace: topology.receiverNamespace, executable: context.runner.executable,
+            ReceiverAgent.self, place: topology.receiver.place, executable: context.runner.executable,
             config: config, logPath: context.paths.agentsLog))
         return .program(running, client: .agent(agent))
     }
@@ -98,7 +98,7 @@ enum ProgramRun {
         let directory = context.paths.directory, timeout = context.scenario.timeout
         context.note("start client: \(command.joined(separator: " "))")
         let client = try ChildProcess(
-            ["ip", "netns", "exec", topology.receiverNamespace] + command,
+            topology.receiver.place.command(command),
             outputPath: "\(directory)/client.out", errorPath: "\(directory)/client.err")
         let deadline = monotonicNanoseconds() + UInt64(timeout * 1e9)
         while client.poll() == nil {

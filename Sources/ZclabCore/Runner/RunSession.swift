@@ -23,6 +23,8 @@ public enum RunSession {
         public var captureRetention: CaptureRetention = .useful
         /// Whether an expectation not met fails, or is a difference.
         public var behaviour: BehaviourPolicy = .strict
+        /// The second host of `kind: nic` scenarios: a virtio-net guest, or a lab host.
+        public var peer: PeerChoice = .guest(nil)
 
         /// Options for a run into `outputDirectory` (default: RUNS/RUN-ID,
         /// with RUNS from `Installation.runsFolder`, or ./captures when the
@@ -50,7 +52,8 @@ public enum RunSession {
         let ledger = ResourceLedger(runID: runID)
         let runner = ScenarioRunner(
             ledger: ledger, outputDirectory: options.outputDirectory, executable: options.executable, signals: signals,
-            progress: progress, backend: options.backend, namespaceSysctls: options.namespaceSysctls, behaviour: options.behaviour)
+            progress: progress, backend: options.backend, namespaceSysctls: options.namespaceSysctls, behaviour: options.behaviour,
+            peer: options.peer)
         var report = RunReport(
             zclabVersion: zclabVersion, runID: runID, startedAt: isoTimestamp(), command: options.command,
             outputDirectory: options.outputDirectory, environment: EnvironmentFingerprint.current())

@@ -18,6 +18,8 @@ struct ScenarioContext {
     var sysctls: [ResourceLedger.Entry] = []
     var features = FeatureRecord()
     var processes = StartedProcesses()
+    /// Files put on the peer (the test file, captures), removed at teardown.
+    var peerFiles: [PeerFile] = []
     /// The runner's own steps for the report: sysctls, features, actions, proofs.
     var steps: [SyscallStep] = []
 
@@ -36,9 +38,7 @@ struct ScenarioContext {
     }
 
     /// Throws `Interrupted` once SIGINT, SIGTERM or SIGHUP has arrived.
-    func checkSignals() throws {
-        if let signal = runner.signals.check() { throw Interrupted(signal: signal) }
-    }
+    func checkSignals() throws { try runner.checkSignals() }
 
     /// Stops every process started, puts the features back, removes the
     /// topology, the sysctls, the test file and a copy: whatever the stages
@@ -51,7 +51,24 @@ struct ScenarioContext {
         for path in [paths.file, paths.copy].compactMap({ $0 }) where FileManager.default.fileExists(atPath: path) {
             do { try FileManager.default.removeItem(atPath: path) } catch { problems.append("removing \(path): \(error)") }
         }
+        for file in peerFiles {
+            do { try file.route.run(["rm", "-f", file.path]) } catch { problems.append("removing \(file.route.destination):\(file.path): \(error)") }
+        }
         return problems
+    }
+
+    /// The test file's path at `place`: on the peer, the copy in its folder.
+    func testFile(at place: Place) -> String {
+        place.route.map { "\($0.folder)/\((paths.file as NSString).lastPathComponent)" } ?? paths.file
+    }
+
+    /// Copies the test file to the peer at `place`, if it is one, recording it for teardown.
+    mutating func placeTestFile(at place: Place) throws {
+        guard let route = place.route else { return }
+        let path = testFile(at: place)
+        peerFiles.append(PeerFile(route: route, path: path))
+        try route.upload(paths.file, to: path)
+        note("test file copied to \(route.destination):\(path)")
     }
 }
 
@@ -99,6 +116,12 @@ struct StartedProcesses {
     }
 }
 
+/// A file the scenario put on a peer.
+struct PeerFile {
+    let route: SSHRoute
+    let path: String
+}
+
 /// Device features a scenario changed.
 struct FeatureRecord {
     /// The ledger entries that put them back, with every changeable feature as it was.
@@ -109,25 +132,12 @@ struct FeatureRecord {
     var before: [String: [String: InterfaceFeatures.State]] = [:]
 }
 
-/// One end of the topology: an interface in its namespace.
-struct InterfaceEnd: Equatable {
-    let namespace: String
-    let interface: String
-}
-
-extension Topology {
-    func end(_ side: CaptureSpec.Side) -> InterfaceEnd {
-        switch side {
-        case .sender: InterfaceEnd(namespace: senderNamespace, interface: senderInterface)
-        case .receiver: InterfaceEnd(namespace: receiverNamespace, interface: receiverInterface)
-        }
-    }
-}
-
 /// A capture agent and the end it listens on.
 struct CaptureProcess {
     let side: CaptureSpec.Side
     let agent: AgentProcess
+    /// For a capture on a peer: its route, and where its file goes on this host.
+    let fetch: (route: SSHRoute, local: String)?
 }
 
 /// What a stopped capture agent reported for its end.

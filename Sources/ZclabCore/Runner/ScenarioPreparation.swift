@@ -85,7 +85,8 @@ enum ScenarioPreparation {
 
     /// Creates the namespaces and links and sets the scenario's device features on them.
     static func createTopology(_ context: inout ScenarioContext) throws -> Topology {
-        let topology = try Topology.create(context.scenario.topology, ledger: context.runner.ledger, index: context.index)
+        let runner = context.runner
+        let topology = try Topology.create(context.scenario.topology, ledger: runner.ledger, index: context.index) { try runner.peerLink() }
         context.topology = topology
         try DeviceFeatureChanges.applyScenarioFeatures(topology, &context)
         return topology
@@ -95,8 +96,8 @@ enum ScenarioPreparation {
     static func record(of topology: Topology, _ scenario: Scenario) -> TopologyRecord {
         TopologyRecord(
             kind: scenario.topology.kind.rawValue, mtu: scenario.topology.mtu,
-            sender: "\(topology.senderNamespace)/\(topology.senderInterface) \(topology.senderAddress)",
-            receiver: "\(topology.receiverNamespace)/\(topology.receiverInterface) \(topology.receiverAddress)",
+            sender: "\(topology.sender.place)/\(topology.sender.interface) \(topology.sender.address)",
+            receiver: "\(topology.receiver.place)/\(topology.receiver.interface) \(topology.receiver.address)",
             features: DeviceFeatureChanges.read(topology))
     }
 
@@ -120,11 +121,13 @@ enum ScenarioPreparation {
         return ([sender, "MTU \(spec.mtu.map(String.init) ?? "default")"] + parts).joined(separator: "; ")
     }
 
-    /// Sets the scenario's per-namespace sysctls, then the run's, in each of
-    /// the topology's namespaces, and starts a capture on each side asked for.
+    /// Sets the scenario's per-namespace sysctls, then the run's, in each
+    /// namespace the scenario made (never a peer's, nor zclab's own), and
+    /// starts a capture on each side asked for: a peer's writes its file in
+    /// the peer's folder, fetched when it stops.
     static func startCaptures(_ topology: Topology, _ context: inout ScenarioContext) throws -> [CaptureProcess] {
         let scenario = context.scenario, directory = context.paths.directory
-        for namespace in Set([topology.senderNamespace, topology.receiverNamespace]).sorted() {
+        for namespace in Set(topology.namespaces).sorted() {
             let settings = scenario.namespaceSysctls.merging(context.runner.namespaceSysctls) { _, run in run }
             for (name, value) in settings.sorted(by: { $0.key < $1.key }) {
                 // Kernels before 6.x keep net.core.optmem_max global: the file is absent in a new
@@ -140,9 +143,12 @@ enum ScenarioPreparation {
         var captures: [CaptureProcess] = []
         for side in scenario.capture.sides {
             let end = topology.end(side)
+            let local = "\(directory)/\(side.rawValue).pcap"
+            let path = end.place.route.map { "\($0.folder)/\(scenario.name)-\(side.rawValue).pcap" } ?? local
+            if let route = end.place.route { context.peerFiles.append(PeerFile(route: route, path: path)) }
             let config = CaptureConfig(
-                interface: end.interface, path: "\(directory)/\(side.rawValue).pcap",
-                filter: CaptureConfig.tcpFilter(port: scenario.port, between: topology.senderAddress, and: topology.receiverAddress),
+                interface: end.interface, path: path,
+                filter: CaptureConfig.tcpFilter(port: scenario.port, between: topology.sender.address, and: topology.receiver.address),
                 snaplen: scenario.capture.snaplen,
                 bufferSize: scenario.capture.bufferSize ?? CaptureSpec.ringSize(for: scenario.expectedStream.count),
                 incomingOnly: end.interface == "lo",
@@ -150,9 +156,9 @@ enum ScenarioPreparation {
                     headerBytes: 128, samplePath: "\(directory)/\(side.rawValue)-marks.pcap",
                     windows: scenario.file.dataExtents ?? [], dataPort: scenario.port))
             let agent = context.processes.add(try AgentProcess(
-                CaptureAgent.self, namespace: end.namespace, executable: context.runner.executable, config: config,
+                CaptureAgent.self, place: end.place, executable: context.runner.executable, config: config,
                 logPath: context.paths.agentsLog))
-            captures.append(CaptureProcess(side: side, agent: agent))
+            captures.append(CaptureProcess(side: side, agent: agent, fetch: end.place.route.map { ($0, local) }))
             _ = try context.waitFor(agent, .captureReady, within: 10)
         }
         return captures
@@ -162,16 +168,18 @@ enum ScenarioPreparation {
     static func startTransfer(_ sender: SenderSpec, _ topology: Topology, _ context: inout ScenarioContext) throws -> SendingSide {
         let scenario = context.scenario
         let receiverConfig = ReceiverConfig(
-            host: topology.receiverAddress, port: scenario.port, readSize: scenario.receiver.readSize,
+            host: topology.receiver.address, port: scenario.port, readSize: scenario.receiver.readSize,
             pauseAfter: scenario.receiver.pauseAfter, receiveBuffer: scenario.receiver.receiveBuffer,
             expected: scenario.file, pieces: scenario.sentRanges)
         let receiver = context.processes.add(try AgentProcess(
-            ReceiverAgent.self, namespace: topology.receiverNamespace, executable: context.runner.executable,
+            ReceiverAgent.self, place: topology.receiver.place, executable: context.runner.executable,
             config: receiverConfig, logPath: context.paths.agentsLog))
         _ = try context.waitFor(receiver, .listening, within: 10)
-        let senderConfig = SenderConfig(host: topology.receiverAddress, port: scenario.port, path: context.paths.file, spec: sender)
+        try context.placeTestFile(at: topology.sender.place)
+        let senderConfig = SenderConfig(
+            host: topology.receiver.address, port: scenario.port, path: context.testFile(at: topology.sender.place), spec: sender)
         let agent = context.processes.add(try AgentProcess(
-            SenderAgent.self, namespace: topology.senderNamespace, executable: context.runner.executable,
+            SenderAgent.self, place: topology.sender.place, executable: context.runner.executable,
             config: senderConfig, logPath: context.paths.agentsLog))
         return .zclab(sender: agent, receiver: receiver)
     }

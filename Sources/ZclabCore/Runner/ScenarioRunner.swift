@@ -16,6 +16,8 @@ public final class ScenarioRunner {
     /// Whether expectations not met fail, or are differences (`BehaviourPolicy`).
     public let behaviour: BehaviourPolicy
     private let progress: ProgressReporter
+    /// The second host of `kind: nic` scenarios, made on first use.
+    private let peer: PeerConnection
 
     /// What runs a scenario.
     public enum Backend: String, Sendable, CaseIterable {
@@ -27,8 +29,10 @@ public final class ScenarioRunner {
 
     public init(
         ledger: ResourceLedger, outputDirectory: String, executable: String, signals: SignalWatch, progress: ProgressReporter,
-        backend: Backend = .kernel, namespaceSysctls: [String: String] = [:], behaviour: BehaviourPolicy = .strict
+        backend: Backend = .kernel, namespaceSysctls: [String: String] = [:], behaviour: BehaviourPolicy = .strict,
+        peer: PeerChoice = .guest(nil)
     ) {
+        self.peer = PeerConnection(peer)
         self.backend = backend
         self.behaviour = behaviour
         self.namespaceSysctls = namespaceSysctls
@@ -79,4 +83,12 @@ public final class ScenarioRunner {
 
     /// Shows `line` as the run's progress.
     func report(_ line: String) { progress.status(line) }
+
+    /// The run's second host, set up on the first call.
+    func peerLink() throws -> PeerLink { try peer.link(self) }
+
+    /// Throws `Interrupted` once SIGINT, SIGTERM or SIGHUP has arrived.
+    func checkSignals() throws {
+        if let signal = signals.check() { throw Interrupted(signal: signal) }
+    }
 }

@@ -116,8 +116,8 @@ struct TransferSupervision {
         }
         context.note("start actor: \(operation)")
         let actor = context.processes.add(try AgentProcess(
-            ActorAgent.self, namespace: topology.senderNamespace, executable: context.runner.executable,
-            config: ActorConfig(path: context.paths.file, operation: operation), logPath: context.paths.agentsLog))
+            ActorAgent.self, place: topology.sender.place, executable: context.runner.executable,
+            config: ActorConfig(path: context.testFile(at: topology.sender.place), operation: operation), logPath: context.paths.agentsLog))
         staging.actors.append(actor)
         return actor
     }
@@ -127,7 +127,11 @@ struct TransferSupervision {
         try captures.map { capture in
             try capture.agent.send(AgentCommand(.stop))
             let done = try context.waitForOutcome(capture.agent, within: 30)
-            guard let statistics = done.capture else { throw ScenarioFailure("capture agent reported no statistics") }
+            guard var statistics = done.capture else { throw ScenarioFailure("capture agent reported no statistics") }
+            if let (route, local) = capture.fetch {
+                try route.fetch(statistics.path, to: local)
+                statistics.path = local
+            }
             return CapturedSide(side: capture.side, statistics: statistics, peakRSSKiB: done.peakRSSKiB)
         }
     }

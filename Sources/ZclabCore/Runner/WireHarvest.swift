@@ -15,7 +15,7 @@ extension ScenarioHarvest {
         let content = scenario.wireContent(header: header)
         // A program's client may ask twice: check its first connection.
         let flow: FlowSelector = client.flatMap { client in
-            guard let server = IPAddress(topology.senderAddress), let peer = IPAddress(topology.receiverAddress) else { return nil }
+            guard let server = IPAddress(topology.sender.address), let peer = IPAddress(topology.receiver.address) else { return nil }
             return .exact(FlowKey(source: server, sourcePort: scenario.port, destination: peer, destinationPort: client.localPort))
         } ?? .port(scenario.port)
         var frames: [String: FrameStatistics] = [:]

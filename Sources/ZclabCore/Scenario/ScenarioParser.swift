@@ -234,6 +234,7 @@ struct ScenarioReader {
             // The model covers zclab's sender only: with no limitation, the workload is a transfer.
             if case .transfer(let sender) = workload { scenario.workload = .simulation(simulation, sender) }
         }
+        try checkNicLimits(scenario, top)
         return scenario
     }
 

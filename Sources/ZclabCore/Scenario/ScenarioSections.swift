@@ -5,14 +5,19 @@ import Yams
 /// test file, sender (with its lease and MSG_ZEROCOPY script), copy and receiver.
 extension ScenarioReader {
     func topology(_ node: Node) throws(ScenarioError) -> TopologySpec {
-        let items = try fields(node, in: "topology", allowed: ["kind", "mtu", "ipv6", "sender_features", "receiver_features"])
+        let items = try fields(node, in: "topology", allowed: ["kind", "direction", "mtu", "ipv6", "sender_features", "receiver_features"])
         var spec = TopologySpec(kind: .veth)
         if let kind = items["kind"] {
             switch try string(kind, "topology kind") {
             case "veth": spec.kind = .veth
             case "loopback": spec.kind = .loopback
-            case let other: throw error(kind, "topology kind '\(Self.clip(other))' is not one of: veth, loopback")
+            case "nic": spec.kind = .nic
+            case let other: throw error(kind, "topology kind '\(Self.clip(other))' is not one of: veth, loopback, nic")
             }
+        }
+        if let direction = items["direction"] {
+            guard spec.kind == .nic else { throw error(direction, "direction is for kind nic: which of the two hosts sends") }
+            spec.direction = try choice(direction, "direction", TopologySpec.Direction.self)
         }
         if let mtu = items["mtu"] { spec.mtu = try integer(mtu, "mtu", 68...65535) }
         if let ipv6 = items["ipv6"] { spec.ipv6 = try bool(ipv6, "ipv6") }

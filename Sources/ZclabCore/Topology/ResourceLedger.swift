@@ -12,9 +12,13 @@ public final class ResourceLedger: @unchecked Sendable {
         case directory(String)
         /// A sysctl file and the value it had before the run changed it.
         case sysctl(path: String, original: String)
-        /// The changeable features of an interface zclab created, as they
-        /// were before a scenario changed some (and others with them).
-        case features(namespace: String, interface: String, original: [String: Bool])
+        /// The changeable features of an interface zclab created (or the
+        /// user named in two-host mode), as they were before a scenario
+        /// changed some (and others with them).
+        case features(place: Place, interface: String, original: [String: Bool])
+        /// A `/tmp/zcl-TAG` folder on a peer (two-host mode): zclab's copy,
+        /// test files and captures.
+        case peerFolder(SSHRoute)
         /// A guest booted with virtme-ng (`zclab run --kernel`), by the name
         /// its vng, virtme-run and qemu processes carry on their command lines.
         case virtualMachine(name: String)
@@ -90,10 +94,13 @@ public final class ResourceLedger: @unchecked Sendable {
                     if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
                 case .sysctl(let path, let original):
                     try original.write(toFile: path, atomically: false, encoding: .utf8)
-                case .features(let namespace, let interface, let original):
-                    if Namespaces.list().contains(namespace) && DeviceFeatures.exists(namespace: namespace, interface: interface) {
-                        try DeviceFeatures.write(namespace: namespace, interface: interface, original)
+                case .features(let place, let interface, let original):
+                    if DeviceFeatures.exists(place: place, interface: interface) {
+                        try DeviceFeatures.write(place: place, interface: interface, original)
                     }
+                case .peerFolder(let route):
+                    // Only a folder zclab names: never anything else of the peer's.
+                    if route.folder.hasPrefix("/tmp/zcl-") { try route.run(["rm", "-rf", route.folder]) }
                 case .virtualMachine(let name):
                     VirtualMachine.kill(named: name)
                 }

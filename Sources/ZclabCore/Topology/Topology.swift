@@ -7,8 +7,21 @@ public struct TopologySpec: Codable, Sendable, Equatable {
         case veth
         /// One namespace; sender and receiver talk over its `lo`.
         case loopback
+        /// A real NIC driver between two hosts: the run's second host
+        /// (`PeerLink`), a guest on virtio-net or the lab host `--peer` names.
+        case nic
+    }
+
+    /// Across a NIC, which host sends.
+    public enum Direction: String, Codable, Sendable, CaseIterable {
+        /// The peer (the guest) sends; this host receives and captures.
+        case fromPeer = "from-peer"
+        /// This host sends to the peer.
+        case toPeer = "to-peer"
     }
     public var kind: Kind
+    /// For `nic`: which host sends.
+    public var direction: Direction = .fromPeer
     /// MTU of the veth pair or of `lo`; nil leaves the kernel's default.
     public var mtu: Int?
     public var ipv6: Bool
@@ -25,9 +38,16 @@ public struct TopologySpec: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case kind, mtu, ipv6
+        case kind, mtu, ipv6, direction
         case senderFeatures = "sender_features", receiverFeatures = "receiver_features"
     }
+}
+
+/// One end of a topology: an interface, where it is, and its address.
+public struct Endpoint: Sendable, Equatable {
+    public let place: Place
+    public let interface: String
+    public let address: String
 }
 
 /// A created topology: namespaces, interfaces and addresses. `create` records
@@ -35,31 +55,34 @@ public struct TopologySpec: Codable, Sendable, Equatable {
 /// `zclab clean`) finds it whatever happens.
 public struct Topology: Sendable {
     public let spec: TopologySpec
-    public let senderNamespace: String
-    public let receiverNamespace: String
-    public let senderInterface: String
-    public let receiverInterface: String
-    public let senderAddress: String
-    public let receiverAddress: String
+    public let sender: Endpoint
+    public let receiver: Endpoint
+    /// The namespaces this scenario made: where its per-namespace sysctls
+    /// go, and what `destroy` removes. A NIC topology's belong to the run's `PeerLink`.
+    let namespaces: [String]
 
     /// Addresses from the documentation ranges (RFC 5737, RFC 3849).
     static let ipv4 = (sender: "192.0.2.1", receiver: "192.0.2.2", prefix: 24)
     static let ipv6 = (sender: "2001:db8::1", receiver: "2001:db8::2", prefix: 64)
 
-    /// Builds the topology for scenario number `index` of the run.
-    public static func create(_ spec: TopologySpec, ledger: ResourceLedger, index: Int) throws -> Topology {
+    /// Builds the topology for scenario number `index` of the run; a NIC
+    /// topology takes the ends of the run's `link`.
+    public static func create(_ spec: TopologySpec, ledger: ResourceLedger, index: Int, link: () throws -> PeerLink) throws -> Topology {
         let base = "zcl-\(RunNames.tag(of: ledger.runID))-\(index)"
         switch spec.kind {
+        case .nic:
+            let link = try link()
+            let local = try link.local(ipv6: spec.ipv6), peer = try link.peer(ipv6: spec.ipv6)
+            let (sender, receiver) = spec.direction == .fromPeer ? (peer, local) : (local, peer)
+            return Topology(spec: spec, sender: sender, receiver: receiver, namespaces: [])
         case .loopback:
             let namespace = base + "-lo"
             ledger.add(.namespace(namespace))
             try runCommand(["ip", "netns", "add", namespace])
             try ip(namespace, ["link", "set", "lo", "up"])
             if let mtu = spec.mtu { try ip(namespace, ["link", "set", "lo", "mtu", "\(mtu)"]) }
-            let address = spec.ipv6 ? "::1" : "127.0.0.1"
-            return Topology(
-                spec: spec, senderNamespace: namespace, receiverNamespace: namespace,
-                senderInterface: "lo", receiverInterface: "lo", senderAddress: address, receiverAddress: address)
+            let end = Endpoint(place: .namespace(namespace), interface: "lo", address: spec.ipv6 ? "::1" : "127.0.0.1")
+            return Topology(spec: spec, sender: end, receiver: end, namespaces: [namespace])
         case .veth:
             let sender = base + "-snd", receiver = base + "-rcv"
             let linkBase = "zcl\(RunNames.tag(of: ledger.runID))\(index)"
@@ -87,9 +110,10 @@ public struct Topology: Sendable {
                 try ip(namespace, ["link", "set", link, "up"])
             }
             return Topology(
-                spec: spec, senderNamespace: sender, receiverNamespace: receiver,
-                senderInterface: senderLink, receiverInterface: receiverLink,
-                senderAddress: addresses.sender, receiverAddress: addresses.receiver)
+                spec: spec,
+                sender: Endpoint(place: .namespace(sender), interface: senderLink, address: addresses.sender),
+                receiver: Endpoint(place: .namespace(receiver), interface: receiverLink, address: addresses.receiver),
+                namespaces: [sender, receiver])
         }
     }
 
@@ -101,6 +125,9 @@ public struct Topology: Sendable {
     /// Deletes the namespaces, which takes their interfaces with them, and
     /// strikes them from the ledger. Returns what could not be removed.
     public func destroy(ledger: ResourceLedger) -> [String] {
-        ledger.undo(Array(Set([senderNamespace, receiverNamespace])).map { .namespace($0) })
+        ledger.undo(namespaces.map { .namespace($0) })
     }
+
+    /// The end on `side`.
+    func end(_ side: CaptureSpec.Side) -> Endpoint { side == .sender ? sender : receiver }
 }
