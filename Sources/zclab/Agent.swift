@@ -8,26 +8,40 @@ struct Agent: ParsableCommand {
         abstract: "Internal: run as an agent of `zclab run` (configuration on standard input).",
         shouldDisplay: false)
 
-    /// An agent of the run, or the features helper the topology calls.
+    /// An agent of the run, or a one-shot helper: the features helper the
+    /// topology calls, the io_uring probe a peer's sender is checked with.
     enum Role: ExpressibleByArgument, Equatable {
         case agent(AgentName)
         case features
+        case uringProbe
 
         init?(argument: String) {
-            if argument == "features" { self = .features } else if let name = AgentName(rawValue: argument) { self = .agent(name) } else { return nil }
+            switch argument {
+            case "features": self = .features
+            case "uring-probe": self = .uringProbe
+            default:
+                guard let name = AgentName(rawValue: argument) else { return nil }
+                self = .agent(name)
+            }
         }
     }
 
-    @Argument(help: "sender, receiver, capture, actor, copy, or features IFNAME.")
+    @Argument(help: "sender, receiver, capture, actor, copy, features IFNAME, or uring-probe REQUESTS.")
     var role: Role
 
-    @Argument(help: "For features: the interface, then NAME=on|off changes to make before printing every feature as JSON.")
+    @Argument(help: "For features: the interface, then NAME=on|off changes to make before printing every feature as JSON. For uring-probe: the requests as JSON.")
     var interface: String?
 
     @Argument(help: .hidden)
     var changes: [String] = []
 
     func run() throws {
+        if role == .uringProbe {
+            // Prints why the requests cannot be made on this kernel; nothing when they can.
+            let requests = try JSONDecoder().decode([IoUringRing.Request].self, from: Data((interface ?? "[]").utf8))
+            print(IoUringRing.problem(with: requests) ?? "")
+            return
+        }
         guard case .agent(let name) = role else {
             let interface = interface ?? "lo"
             let requested = try changes.map { change in

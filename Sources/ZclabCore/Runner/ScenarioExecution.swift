@@ -23,10 +23,10 @@ struct ScenarioExecution {
             try ScenarioPreparation.createTestFile(&context)
             try CopyRun.perform(copy, &context, into: &result)
         case .transfer(let sender):
-            try ScenarioPreparation.checkIoUring(sender.ioUringRequests)
             try ScenarioPreparation.createTestFile(&context)
             try performNetwork(blockingIn: sender.method.blockingCall, into: &result) { topology, context in
-                try ScenarioPreparation.startTransfer(sender, topology, &context)
+                try ScenarioPreparation.checkIoUring(sender.ioUringRequests, at: topology.sender.place, executable: context.runner.executable)
+                return try ScenarioPreparation.startTransfer(sender, topology, &context)
             }
         case .program(let program, let client):
             try ProgramRun.checkNeeds(program)
@@ -48,7 +48,7 @@ struct ScenarioExecution {
         start: (Topology, inout ScenarioContext) throws -> SendingSide
     ) throws {
         let topology = try ScenarioPreparation.createTopology(&context)
-        result.setting = ScenarioPreparation.setting(of: context.scenario)
+        result.setting = ScenarioPreparation.setting(of: context.scenario, topology)
         result.topology = ScenarioPreparation.record(of: topology, context.scenario)
         let captures = try ScenarioPreparation.startCaptures(topology, &context)
         let side = try start(topology, &context)

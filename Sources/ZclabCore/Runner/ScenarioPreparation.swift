@@ -31,27 +31,18 @@ enum ScenarioPreparation {
         }
     }
 
-    /// Skips, with the reason, when io_uring cannot be used here.
-    static func checkIoUring(_ requests: [IoUringRing.Request]) throws {
+    /// Skips, with the reason, when io_uring cannot be used where the sender
+    /// runs: on this kernel, or on the peer's (asked with `zclab agent uring-probe`).
+    static func checkIoUring(_ requests: [IoUringRing.Request], at place: Place, executable: String) throws {
         guard !requests.isEmpty else { return }
-        guard IoUringRing.isBuiltIn else {
-            throw SkipScenario(reason: "zclab was built without liburing: install liburing-dev (scripts/setup does) and rebuild")
+        guard case .peer(let route) = place else {
+            if let problem = IoUringRing.problem(with: requests) { throw SkipScenario(reason: problem) }
+            return
         }
-        let disabled = (try? String(contentsOfFile: "/proc/sys/kernel/io_uring_disabled", encoding: .utf8))?
+        let json = String(decoding: try JSONEncoder().encode(requests), as: UTF8.self)
+        let problem = try runCommand(place.zclab(["agent", "uring-probe", json], executable: executable))
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        if disabled == "2" { throw SkipScenario(reason: "kernel.io_uring_disabled = 2: io_uring is disabled on this machine") }
-        let ring: IoUringRing
-        do { ring = try IoUringRing(entries: 4) } catch {
-            throw SkipScenario(reason: "io_uring_setup failed with \(error): this kernel has no usable io_uring (CONFIG_IO_URING)")
-        }
-        for request in requests {
-            guard (try? ring.supports(request.operation)) == true else {
-                throw SkipScenario(reason: "this kernel does not support \(request.operation.rawValue) (IORING_REGISTER_PROBE does not list it)")
-            }
-            guard request.flags.isEmpty || (try? ring.acceptsSendZerocopy(request.flags)) != false else {
-                throw SkipScenario(reason: "this kernel's SEND_ZC does not take \(request.flags.names) (a probe request with it failed with EINVAL)")
-            }
-        }
+        if !problem.isEmpty { throw SkipScenario(reason: "on the peer \(route.destination): \(problem)") }
     }
 
     /// The test file in the scratch folder, owned as the scenario says, and the scenario's sysctls.
@@ -102,10 +93,14 @@ enum ScenarioPreparation {
     }
 
     /// The scenario's settings that shape frames, in a few words (the offload
-    /// matrix's row label); nil when it states none.
-    static func setting(of scenario: Scenario) -> String? {
+    /// matrix's row label); nil when it states none. Across a NIC there is
+    /// always one: the drivers, sender's first.
+    static func setting(of scenario: Scenario, _ topology: Topology) -> String? {
         let spec = scenario.topology
         var parts: [String] = []
+        if spec.kind == .nic {
+            parts.append("\(topology.sender.driver ?? "?") -> \(topology.receiver.driver ?? "?") (\(spec.direction.rawValue))")
+        }
         func describe(_ features: [String: Bool]) -> String {
             features.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value ? "on" : "off")" }.joined(separator: ", ")
         }

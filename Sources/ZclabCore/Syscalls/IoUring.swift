@@ -111,7 +111,7 @@ public final class IoUringRing {
     }
 
     /// The requests zclab makes, by the kernel's name.
-    public enum Operation: String, Sendable, CaseIterable {
+    public enum Operation: String, Sendable, CaseIterable, Codable {
         case sendZerocopy = "IORING_OP_SEND_ZC"
         case sendMessageZerocopy = "IORING_OP_SENDMSG_ZC"
 
@@ -124,7 +124,7 @@ public final class IoUringRing {
     }
 
     /// A request a send path makes, with the SEND_ZC flags it sets.
-    public struct Request: Sendable, Equatable {
+    public struct Request: Sendable, Equatable, Codable {
         public var operation: Operation
         public var flags: SendZerocopyFlags
         public init(_ operation: Operation, flags: SendZerocopyFlags = []) {
@@ -154,7 +154,7 @@ public final class IoUringRing {
     }
 
     /// SEND_ZC's own flags (sqe->ioprio).
-    public struct SendZerocopyFlags: OptionSet, Sendable, Equatable {
+    public struct SendZerocopyFlags: OptionSet, Sendable, Equatable, Codable {
         public let rawValue: UInt32
         public init(rawValue: UInt32) { self.rawValue = rawValue }
         /// IORING_SEND_ZC_REPORT_USAGE: the notification's result says whether the data was copied.
@@ -190,4 +190,30 @@ public struct IoUringCompletion: Sendable, Equatable {
     /// A notification whose result says the kernel copied the data
     /// (IORING_NOTIF_USAGE_ZC_COPIED; only with `reportUsage`).
     public var saysCopied: Bool { flags.contains(.notification) && UInt32(bitPattern: result) & zcl_IORING_NOTIF_USAGE_ZC_COPIED != 0 }
+}
+
+extension IoUringRing {
+    /// Why `requests` cannot be made on this kernel, or nil: zclab built
+    /// without liburing, io_uring disabled or missing, an operation the
+    /// kernel's probe does not list, or SEND_ZC flags it refuses.
+    public static func problem(with requests: [Request]) -> String? {
+        guard !requests.isEmpty else { return nil }
+        guard isBuiltIn else { return "zclab was built without liburing: install liburing-dev (scripts/setup does) and rebuild" }
+        let disabled = (try? String(contentsOfFile: "/proc/sys/kernel/io_uring_disabled", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        if disabled == "2" { return "kernel.io_uring_disabled = 2: io_uring is disabled on this machine" }
+        let ring: IoUringRing
+        do { ring = try IoUringRing(entries: 4) } catch {
+            return "io_uring_setup failed with \(error): this kernel has no usable io_uring (CONFIG_IO_URING)"
+        }
+        for request in requests {
+            guard (try? ring.supports(request.operation)) == true else {
+                return "this kernel does not support \(request.operation.rawValue) (IORING_REGISTER_PROBE does not list it)"
+            }
+            guard request.flags.isEmpty || (try? ring.acceptsSendZerocopy(request.flags)) != false else {
+                return "this kernel's SEND_ZC does not take \(request.flags.names) (a probe request with it failed with EINVAL)"
+            }
+        }
+        return nil
+    }
 }

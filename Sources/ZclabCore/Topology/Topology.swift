@@ -48,6 +48,8 @@ public struct Endpoint: Sendable, Equatable {
     public let place: Place
     public let interface: String
     public let address: String
+    /// Across a NIC, the interface's driver (virtio_net, tun, a physical NIC's), for the offload matrix.
+    public var driver: String? = nil
 }
 
 /// A created topology: namespaces, interfaces and addresses. `create` records

@@ -58,7 +58,8 @@ enum GuestPeer {
                 try route.run(["mkdir", "-p", route.folder])
                 let release = (try? route.run(["uname", "-r"]))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? kernel.release
                 return PeerLink(
-                    localPlace: .namespace(namespace), localInterface: tap, route: route, peerInterface: interface,
+                    localPlace: .namespace(namespace), localInterface: tap, localDriver: "tun", route: route, peerInterface: interface,
+                    peerDriver: "virtio_net",
                     ipv4: ipv4, ipv6: ipv6,
                     summary: "guest \(release) (\(accelerator.rawValue.uppercased()), ssh up after \(Int(Date().timeIntervalSince(started))) s), virtio_net \(interface) <-> tap \(tap) in \(namespace)")
             } catch let failure as ScenarioFailure {

@@ -19,8 +19,10 @@ public struct PeerLink: Sendable {
     /// Where this host's agents run: the namespace of the guest's tap, or zclab's own.
     public let localPlace: Place
     public let localInterface: String
+    public let localDriver: String
     public let route: SSHRoute
     public let peerInterface: String
+    public let peerDriver: String
     public let ipv4: Addresses
     public let ipv6: Addresses?
     /// What the link is, in a few words, for the report and the progress line.
@@ -28,12 +30,12 @@ public struct PeerLink: Sendable {
 
     /// This host's end.
     func local(ipv6 wanted: Bool) throws -> Endpoint {
-        Endpoint(place: localPlace, interface: localInterface, address: try addresses(ipv6: wanted).local)
+        Endpoint(place: localPlace, interface: localInterface, address: try addresses(ipv6: wanted).local, driver: localDriver)
     }
 
     /// The peer's end.
     func peer(ipv6 wanted: Bool) throws -> Endpoint {
-        Endpoint(place: .peer(route), interface: peerInterface, address: try addresses(ipv6: wanted).peer)
+        Endpoint(place: .peer(route), interface: peerInterface, address: try addresses(ipv6: wanted).peer, driver: peerDriver)
     }
 
     private func addresses(ipv6 wanted: Bool) throws -> Addresses {
@@ -42,8 +44,14 @@ public struct PeerLink: Sendable {
         return ipv6
     }
 
-    /// The peer's path for a file this host keeps at `local`: the same name in the peer's folder.
-    func peerPath(for local: String) -> String { "\(route.folder)/\((local as NSString).lastPathComponent)" }
+    /// The driver of `interface` at `place` (its /sys/class/net/IF/device/driver
+    /// link), "tun" for a tap, or nil.
+    static func driver(of interface: String, at place: Place) -> String? {
+        let script = "d=$(readlink \"/sys/class/net/$1/device/driver\") && echo \"${d##*/}\" || { [ -e \"/sys/class/net/$1/tun_flags\" ] && echo tun; }"
+        let output = (try? runCommand(place.command(["sh", "-c", script, "sh", interface]))) ?? ""
+        let name = output.trimmingCharacters(in: .whitespacesAndNewlines)
+        return name.isEmpty ? nil : name
+    }
 }
 
 /// How a run reaches its second host, as the command line chose.

@@ -78,7 +78,9 @@ public enum RemotePeer {
         }
         let peerInterface = try spec.peerInterface ?? interface(holding: spec.ipv4.peer, on: route)
         return PeerLink(
-            localPlace: .current, localInterface: spec.interface, route: route, peerInterface: peerInterface,
+            localPlace: .current, localInterface: spec.interface,
+            localDriver: PeerLink.driver(of: spec.interface, at: .current) ?? "unknown driver", route: route,
+            peerInterface: peerInterface, peerDriver: PeerLink.driver(of: peerInterface, at: .peer(route)) ?? "unknown driver",
             ipv4: spec.ipv4, ipv6: spec.ipv6,
             summary: "two hosts: \(spec.interface) \(spec.ipv4.local) <-> \(spec.destination) \(peerInterface) \(spec.ipv4.peer)")
     }
