@@ -32,6 +32,9 @@ struct Zclab: ParsableCommand {
               zclab run --baseline OLD/report.json compare with an earlier run
               zclab run --kernel linux-image-6.1.0-47-amd64-unsigned --filter kernel   inside another kernel
               zclab compare RUN-A RUN-B          verdicts and values, scenario by kernel
+              zclab run scenarios/nic            across a real NIC driver: a virtio-net guest as the second host
+              zclab run --peer ssh://lab1 --interface eth1 --local-address 192.0.2.1 --peer-address 192.0.2.2 scenarios/nic
+                                                 two hosts, a physical NIC (docs/nic.md)
               zclab run scenarios/zerocopy --backend model   the MSG_ZEROCOPY model, no root
               zclab run tests/my-server.yaml     your server under test (docs/programs.md)
 
@@ -43,6 +46,6 @@ struct Zclab: ParsableCommand {
             The scenario format: docs/scenario-format.md; the report: docs/report-schema.md.
             """,
         version: version,
-        subcommands: [Run.self, List.self, Check.self, Env.self, Clean.self, Verify.self, ReportCommand.self, Rerun.self, FindingsCommand.self, Compare.self, Prune.self, Keys.self, Methods.self, Agent.self]
+        subcommands: [Run.self, List.self, Check.self, Env.self, Clean.self, Verify.self, ReportCommand.self, Rerun.self, FindingsCommand.self, Compare.self, Prune.self, Keys.self, Methods.self, Guest.self, Agent.self]
     )
 }

@@ -85,7 +85,7 @@ public final class ScenarioRunner {
     func report(_ line: String) { progress.status(line) }
 
     /// The run's second host, set up on the first call.
-    func peerLink() throws -> PeerLink { try peer.link(self) }
+    public func peerLink() throws -> PeerLink { try peer.link(self) }
 
     /// Throws `Interrupted` once SIGINT, SIGTERM or SIGHUP has arrived.
     func checkSignals() throws {

@@ -14,6 +14,9 @@ enum GuestPeer {
 
     /// Boots the guest, KVM first, and waits until its ssh server answers.
     static func boot(_ kernelSpec: KernelSpec?, runner: ScenarioRunner) throws -> PeerLink {
+        if (try? String(contentsOfFile: "/proc/cmdline", encoding: .utf8))?.contains("virtme") == true {
+            throw SkipScenario(reason: "zclab runs inside a virtme-ng guest (--kernel): it boots no guest within it; run kind nic scenarios on the host, where --guest-kernel picks the guest's kernel")
+        }
         let missing = KernelRunner.missingTools() + (FileManager.default.isExecutableFile(atPath: dropbear) ? [] : ["dropbear (Debian's dropbear-bin)"])
             + (FileManager.default.isExecutableFile(atPath: "/usr/bin/ssh") ? [] : ["ssh (Debian's openssh-client)"])
         guard missing.isEmpty else {
