@@ -61,8 +61,8 @@ public enum RemotePeer {
     static func connect(_ spec: Spec, runner: ScenarioRunner) throws -> PeerLink {
         let local = (try? runCommand(["ip", "-o", "address", "show", "dev", spec.interface])) ?? ""
         guard !local.isEmpty else { throw SkipScenario(reason: "--interface \(spec.interface): no such interface in this network namespace") }
-        for address in [spec.ipv4.local] + [spec.ipv6?.local].compactMap({ $0 }) where !local.contains(" \(address)/") {
-            throw SkipScenario(reason: "--interface \(spec.interface) does not hold the local address \(address)")
+        if let missing = ([spec.ipv4.local] + [spec.ipv6?.local].compactMap { $0 }).first(where: { !local.contains(" \($0)/") }) {
+            throw SkipScenario(reason: "--interface \(spec.interface) does not hold the local address \(missing)")
         }
         let folder = "/tmp/zcl-\(RunNames.tag(of: runner.ledger.runID))"
         let route = SSHRoute(
