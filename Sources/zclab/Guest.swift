@@ -52,8 +52,12 @@ struct Guest: ParsableCommand {
             Ctrl-C stops it.
 
             """)
-        while signals.check() == nil { usleep(200_000) }
+        var signal = signals.check()
+        while signal == nil {
+            usleep(200_000)
+            signal = signals.check()
+        }
         printError("zclab: stopping the guest")
-        throw ExitCode(130)
+        throw ExitCode(128 + (signal ?? SIGINT))
     }
 }

@@ -34,11 +34,18 @@ struct PeerOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Two-host mode: an ssh -o option for every connection to the peer (repeatable).", valueName: "NAME=VALUE"))
     var sshOption: [String] = []
 
+    /// Whether any option of this group was given.
+    var given: Bool {
+        guestKernel != nil || peer != nil || interface != nil || peerInterface != nil || !localAddress.isEmpty || !peerAddress.isEmpty
+            || !sshOption.isEmpty
+    }
+
     /// The choice the options (or, without --peer, the kselftest variables
     /// NETIF, REMOTE_TYPE=ssh, REMOTE_ARGS, LOCAL_V4, REMOTE_V4, LOCAL_V6,
-    /// REMOTE_V6) make; a usage error when they are incomplete.
-    func choice(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PeerChoice {
-        let kselftest = peer == nil && environment["REMOTE_TYPE"] != nil
+    /// REMOTE_V6, read only when `nic` scenarios are to run) make; a usage
+    /// error when they are incomplete.
+    func choice(nic: Bool, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PeerChoice {
+        let kselftest = nic && peer == nil && environment["REMOTE_TYPE"] != nil
         guard peer != nil || kselftest else {
             guard interface == nil, peerInterface == nil, localAddress.isEmpty, peerAddress.isEmpty, sshOption.isEmpty else {
                 throw usageFailure("--interface, --peer-interface, --local-address, --peer-address and --ssh-option are for two-host mode: add --peer ssh://HOST")
@@ -118,6 +125,7 @@ extension Run {
             }
         }
         let nic = scenarios.filter { $0.topology.kind == .nic }.count
+        guard nic > 0 else { return printError("zclab: two-host mode, but no scenario selected is kind nic: nothing runs on the peer") }
         printError("""
             zclab: two-host mode: \(nic) NIC scenario(s) between \(peer.interface) (\(peer.ipv4.local)) and \(peer.destination) (\(peer.ipv4.peer)); \
             zclab changes only these device features, each put back after its scenario\(changes.isEmpty ? ": none" : ":")

@@ -115,7 +115,11 @@ struct Run: ParsableCommand {
         options.namespaceSysctls = overrides
         options.captureRetention = keepCaptures
         options.behaviour = behaviour ?? .strict
-        options.peer = try peerOptions.choice()
+        let nic = scenarios.contains { $0.topology.kind == .nic }
+        if !kernels.isEmpty && peerOptions.given {
+            throw usageFailure("--guest-kernel, --peer and the two-host options are not passed into --kernel guests, where kind nic scenarios skip: run them without --kernel")
+        }
+        options.peer = try peerOptions.choice(nic: nic)
         if case .remote(let peer) = options.peer { announceChanges(scenarios, peer) }
         if !kernels.isEmpty { return try runInKernels(kernels, options: options, signals: signals) }
         try prepareOutputFolder(options.outputDirectory)

@@ -84,6 +84,8 @@ public enum Capabilities {
             ? "ok" : "no ip command: install iproute2"
         let scratch = RunNames.scratchParent
         result["tmpfs"] = FileManager.default.isWritableFile(atPath: scratch) ? "ok" : "\(scratch) is not writable"
+        // Only scenarios/nic's guest peer needs it; the others run without.
+        result["nic"] = GuestPeer.unavailability() ?? "ok"
         return result
     }
 

@@ -39,7 +39,7 @@ extension ReportRendering {
             ["CPU", xml(environment.cpuModel ?? "-") + (environment.cpus.map { ", \($0) online" } ?? "")],
             ["libpcap", xml(environment.libpcapVersion)],
             ["RLIMIT_MEMLOCK", xml(environment.rlimitMemlock)],
-        ]
+        ] + (report.secondHost.map { [["second host", xml("\($0.kernelRelease): \($0.summary)")]] } ?? [])
         let settings = environment.sysctls.sorted { $0.key < $1.key }.map { ["<code>\(xml($0.key))</code>", xml($0.value)] }
             + environment.capabilities.sorted { $0.key < $1.key }.map { ["capability \(xml($0.key))", xml($0.value)] }
         // A count of zero is grey: a red "0 fail" reads as a failure at a glance.

@@ -122,6 +122,7 @@ enum ReportRendering {
         out += "| kernel | \(environment.kernelRelease) (\(environment.machine)) |\n"
         out += "| libpcap | \(environment.libpcapVersion) |\n"
         out += "| RLIMIT_MEMLOCK | \(environment.rlimitMemlock) |\n"
+        if let peer = report.secondHost { out += "| second host | \(peer.kernelRelease): \(peer.summary) |\n" }
         for (path, value) in environment.sysctls.sorted(by: { $0.key < $1.key }) { out += "| `\(path)` | \(value) |\n" }
         out += "\n## Scenarios\n\n\(counts(report))\n\n| verdict | scenario | wire | received | time |\n|---|---|---|---|---|\n"
         for scenario in report.scenarios {

@@ -14,6 +14,8 @@ public struct RunReport: Codable, Sendable {
     /// How expectations not met counted (`--behaviour`); strict in reports
     /// from before it existed.
     public var behaviour: BehaviourPolicy = .strict
+    /// The second host of the run's `kind: nic` scenarios, when one was set up.
+    public var secondHost: SecondHost?
     /// What could not be removed or restored at the end of the run (not in report.json).
     public var cleanupProblems: [String] = []
     public var scenarios: [ScenarioResult]
@@ -26,6 +28,7 @@ public struct RunReport: Codable, Sendable {
         case zclabVersion = "zclab_version", runID = "run_id", startedAt = "started_at", finishedAt = "finished_at"
         case command, environment, scenarios, summary
         case outputDirectory = "output_directory", namespaceSysctls = "namespace_sysctls", behaviour
+        case secondHost = "second_host"
     }
 
     public init(
@@ -52,6 +55,7 @@ public struct RunReport: Codable, Sendable {
         environment = try container.decode(EnvironmentFingerprint.self, forKey: .environment)
         namespaceSysctls = try container.decodeIfPresent([String: String].self, forKey: .namespaceSysctls) ?? [:]
         behaviour = try container.decodeIfPresent(BehaviourPolicy.self, forKey: .behaviour) ?? .strict
+        secondHost = try container.decodeIfPresent(SecondHost.self, forKey: .secondHost)
         scenarios = try container.decode([ScenarioResult].self, forKey: .scenarios)
     }
 
@@ -66,6 +70,7 @@ public struct RunReport: Codable, Sendable {
         try container.encode(environment, forKey: .environment)
         try container.encode(namespaceSysctls, forKey: .namespaceSysctls)
         try container.encode(behaviour, forKey: .behaviour)
+        try container.encodeIfPresent(secondHost, forKey: .secondHost)
         try container.encode(summary, forKey: .summary)
         try container.encode(scenarios, forKey: .scenarios)
     }
@@ -255,4 +260,21 @@ extension ScenarioResult {
     /// Under `differs` too: every invariant held, so the wire differs only
     /// in ways a kernel may ("differs, explained" in the renderings).
     public var wireDiffersAsExpected: Bool { [.pass, .differs].contains(verdict) && wire?.status == .fail }
+}
+
+/// The second host of a run's `kind: nic` scenarios, as the report records it.
+public struct SecondHost: Codable, Sendable, Equatable {
+    /// `uname -r` on the peer.
+    public var kernelRelease: String
+    /// What the link is: the guest (its accelerator) or the lab host, the interfaces and their drivers.
+    public var summary: String
+
+    public init(kernelRelease: String, summary: String) {
+        self.kernelRelease = kernelRelease
+        self.summary = summary
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kernelRelease = "kernel_release", summary
+    }
 }

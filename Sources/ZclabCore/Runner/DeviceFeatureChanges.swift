@@ -41,7 +41,8 @@ enum DeviceFeatureChanges {
                 for kernelName in names { changes[kernelName] = on }
             }
             let entry = ResourceLedger.Entry.features(
-                place: place, interface: interface, original: before.filter { !$0.value.fixed }.mapValues(\.on))
+                place: place, interface: interface, original: before.filter { !$0.value.fixed }.mapValues(\.on),
+                networkNamespace: place == .current ? Namespaces.currentIdentity() : nil)
             context.runner.ledger.add(entry)
             context.features.entries.append(entry)
             if context.features.before[interface] == nil { context.features.before[interface] = before }
@@ -65,7 +66,7 @@ enum DeviceFeatureChanges {
         guard problems.isEmpty else { throw ScenarioFailure("restoring features: " + problems.joined(separator: "; ")) }
         var restored = true
         for entry in context.features.entries {
-            guard case .features(let place, let interface, _) = entry else { continue }
+            guard case .features(let place, let interface, _, _) = entry else { continue }
             let now = try DeviceFeatures.read(place: place, interface: interface)
             let before = context.features.before[interface]
             restored = restored && now == before

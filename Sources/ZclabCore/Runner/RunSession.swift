@@ -77,6 +77,7 @@ public enum RunSession {
             finished(result, index)
         }
         progress.clear()
+        report.secondHost = runner.secondHost
         report.cleanupProblems = ledger.undoAll()
         report.finishedAt = isoTimestamp()
         for (name, format) in [("report.json", ReportFormat.json), ("report.md", .markdown), ("report.html", .html)] {

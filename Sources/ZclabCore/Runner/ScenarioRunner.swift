@@ -87,6 +87,9 @@ public final class ScenarioRunner {
     /// The run's second host, set up on the first call.
     public func peerLink() throws -> PeerLink { try peer.link(self) }
 
+    /// The second host, once a NIC scenario has set it up.
+    var secondHost: SecondHost? { peer.secondHost }
+
     /// Throws `Interrupted` once SIGINT, SIGTERM or SIGHUP has arrived.
     func checkSignals() throws {
         if let signal = signals.check() { throw Interrupted(signal: signal) }

@@ -5,7 +5,7 @@ import Yams
 /// found when it is read: half of it runs on another host, which zclab
 /// reaches only through ssh and does not reconfigure beyond device features.
 extension ScenarioReader {
-    /// The largest test file a NIC scenario may have: it is copied to the peer over ssh.
+    /// The largest test file a peer may send: it is copied to the peer over ssh.
     static let nicFileLimit: UInt64 = 256 << 20
 
     func checkNicLimits(_ scenario: Scenario, _ top: [String: Node]) throws(ScenarioError) {
@@ -28,8 +28,8 @@ extension ScenarioReader {
         if scenario.fileOnDisk || scenario.fileOwner != nil {
             throw error(top["file"], "a NIC scenario's test file is copied to the peer's /tmp: 'on' and 'owner' do not apply")
         }
-        if scenario.file.size > Self.nicFileLimit {
-            throw error(top["file"], "a NIC scenario's test file is copied to the peer over ssh: at most \(ByteCount.approximate(Self.nicFileLimit))")
+        if scenario.topology.direction == .fromPeer, scenario.file.size > Self.nicFileLimit {
+            throw error(top["file"], "the peer sends a copy of the test file, made over ssh: at most \(ByteCount.approximate(Self.nicFileLimit)) (or direction to-peer)")
         }
         if scenario.topology.direction == .fromPeer, scenario.actions.contains(where: { $0.triggers.contains(.senderBlocked) }) {
             throw error(top["actions"], "sender.blocked is proved from /proc on this host: with direction from-peer the sender is on the peer (use to-peer, or wire.bytes)")

@@ -11,6 +11,11 @@ public enum Namespaces {
         return output.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
     }
 
+    /// This process's network namespace, as /proc names it (`net:[4026531840]`).
+    public static func currentIdentity() -> String? {
+        try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/net")
+    }
+
     /// Names of the interfaces in the root namespace (`ip -o link show`).
     public static func rootLinks() -> [String] {
         let output = (try? runCommand(["ip", "-o", "link", "show"])) ?? ""

@@ -64,8 +64,13 @@ public struct SSHRoute: Codable, Sendable, Equatable {
         self.folder = folder
     }
 
-    /// Options every connection gets: no questions, no terminal, a dead peer noticed.
-    static let fixedOptions = ["BatchMode=yes", "ConnectTimeout=15", "ServerAliveInterval=5", "ServerAliveCountMax=6", "LogLevel=ERROR"]
+    /// Options every connection gets: no questions, no terminal, a dead peer
+    /// noticed, and a connection of its own (never a shared ControlMaster's,
+    /// whose session would outlive this process and keep the agent alive).
+    static let fixedOptions = [
+        "BatchMode=yes", "ConnectTimeout=15", "ServerAliveInterval=5", "ServerAliveCountMax=6", "LogLevel=ERROR",
+        "ControlMaster=no", "ControlPath=none",
+    ]
 
     /// The local command line that runs `arguments` on the peer. The remote
     /// shell `exec`s the command, so it is the ssh session's own child: when

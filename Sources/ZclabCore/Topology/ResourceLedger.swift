@@ -14,8 +14,9 @@ public final class ResourceLedger: @unchecked Sendable {
         case sysctl(path: String, original: String)
         /// The changeable features of an interface zclab created (or the
         /// user named in two-host mode), as they were before a scenario
-        /// changed some (and others with them).
-        case features(place: Place, interface: String, original: [String: Bool])
+        /// changed some (and others with them). At `.current`, the network
+        /// namespace it is in (`net:[INODE]`): `zclab clean` restores it only from there.
+        case features(place: Place, interface: String, original: [String: Bool], networkNamespace: String? = nil)
         /// A `/tmp/zcl-TAG` folder on a peer (two-host mode): zclab's copy,
         /// test files and captures.
         case peerFolder(SSHRoute)
@@ -94,7 +95,10 @@ public final class ResourceLedger: @unchecked Sendable {
                     if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
                 case .sysctl(let path, let original):
                     try original.write(toFile: path, atomically: false, encoding: .utf8)
-                case .features(let place, let interface, let original):
+                case .features(let place, let interface, let original, let networkNamespace):
+                    if let networkNamespace, networkNamespace != Namespaces.currentIdentity() {
+                        throw ScenarioFailure("\(interface) is in the network namespace \(networkNamespace), not this one: run zclab clean there (ip netns exec NAME zclab clean)")
+                    }
                     if DeviceFeatures.exists(place: place, interface: interface) {
                         try DeviceFeatures.write(place: place, interface: interface, original)
                     }

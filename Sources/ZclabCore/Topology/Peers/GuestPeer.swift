@@ -12,16 +12,21 @@ enum GuestPeer {
     /// The server the guest runs, from this machine's file system (Debian's dropbear-bin).
     static let dropbear = "/usr/sbin/dropbear"
 
+    /// What this machine lacks to boot the guest peer, or nil.
+    public static func unavailability() -> String? {
+        var missing = KernelRunner.missingTools()
+        if !FileManager.default.isExecutableFile(atPath: dropbear) { missing.append("dropbear (Debian's dropbear-bin)") }
+        if !FileManager.default.isExecutableFile(atPath: "/usr/bin/ssh") { missing.append("ssh (Debian's openssh-client)") }
+        if !FileManager.default.fileExists(atPath: "/dev/net/tun") { missing.append("/dev/net/tun (CONFIG_TUN)") }
+        return missing.isEmpty ? nil : "a virtio-net guest needs \(missing.joined(separator: ", ")): scripts/setup installs the programs"
+    }
+
     /// Boots the guest, KVM first, and waits until its ssh server answers.
     static func boot(_ kernelSpec: KernelSpec?, runner: ScenarioRunner) throws -> PeerLink {
         if (try? String(contentsOfFile: "/proc/cmdline", encoding: .utf8))?.contains("virtme") == true {
             throw SkipScenario(reason: "zclab runs inside a virtme-ng guest (--kernel): it boots no guest within it; run kind nic scenarios on the host, where --guest-kernel picks the guest's kernel")
         }
-        let missing = KernelRunner.missingTools() + (FileManager.default.isExecutableFile(atPath: dropbear) ? [] : ["dropbear (Debian's dropbear-bin)"])
-            + (FileManager.default.isExecutableFile(atPath: "/usr/bin/ssh") ? [] : ["ssh (Debian's openssh-client)"])
-        guard missing.isEmpty else {
-            throw SkipScenario(reason: "a virtio-net guest needs \(missing.joined(separator: ", ")): scripts/setup installs them")
-        }
+        if let missing = unavailability() { throw SkipScenario(reason: missing) }
         guard let spec = try kernelSpec ?? DebianArchive.currentKernelPackage().map({ text throws in try KernelSpec.parse(text) }) else {
             throw SkipScenario(reason: "no guest kernel: name one with --guest-kernel (apt-cache finds no linux-image-amd64 here)")
         }
@@ -63,7 +68,7 @@ enum GuestPeer {
                 return PeerLink(
                     localPlace: .namespace(namespace), localInterface: tap, localDriver: "tun", route: route, peerInterface: interface,
                     peerDriver: "virtio_net",
-                    ipv4: ipv4, ipv6: ipv6,
+                    ipv4: ipv4, ipv6: ipv6, peerKernel: release,
                     summary: "guest \(release) (\(accelerator.rawValue.uppercased()), ssh up after \(Int(Date().timeIntervalSince(started))) s), virtio_net \(interface) <-> tap \(tap) in \(namespace)")
             } catch let failure as ScenarioFailure {
                 machine.stop()

@@ -25,6 +25,8 @@ public struct PeerLink: Sendable {
     public let peerDriver: String
     public let ipv4: Addresses
     public let ipv6: Addresses?
+    /// `uname -r` on the peer.
+    public let peerKernel: String
     /// What the link is, in a few words, for the report and the progress line.
     public let summary: String
 
@@ -68,6 +70,12 @@ public enum PeerChoice: Sendable {
 final class PeerConnection {
     private let choice: PeerChoice
     private var made: Result<PeerLink, SkipScenario>?
+
+    /// The link made, for the report.
+    var secondHost: SecondHost? {
+        guard case .success(let link) = made else { return nil }
+        return SecondHost(kernelRelease: link.peerKernel, summary: link.summary)
+    }
 
     init(_ choice: PeerChoice) { self.choice = choice }
 

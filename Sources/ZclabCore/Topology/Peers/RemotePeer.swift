@@ -82,6 +82,7 @@ public enum RemotePeer {
             localDriver: PeerLink.driver(of: spec.interface, at: .current) ?? "unknown driver", route: route,
             peerInterface: peerInterface, peerDriver: PeerLink.driver(of: peerInterface, at: .peer(route)) ?? "unknown driver",
             ipv4: spec.ipv4, ipv6: spec.ipv6,
+            peerKernel: (try? route.run(["uname", "-r"]))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "unknown",
             summary: "two hosts: \(spec.interface) \(spec.ipv4.local) <-> \(spec.destination) \(peerInterface) \(spec.ipv4.peer)")
     }
 
