@@ -34,10 +34,15 @@ struct NicTopologyTests {
         expectParseError(Self.header + body + "\nexpect: {wire.matches: true}\n", line: line, message: message)
     }
 
-    @Test func aNicScenariosTestFileIsSmallEnoughToCopy() {
+    /// The peer sends a copy of the file, made over ssh; this host sends its own.
+    @Test func aPeersTestFileIsSmallEnoughToCopy() throws {
         expectParseError(
             "name: t\nfile: {size: 1GiB}\ntopology: {kind: nic}\nsender: {method: sendfile}\nexpect: {wire.matches: true}\n",
-            line: 2, message: "copied to the peer over ssh")
+            line: 2, message: "the peer sends a copy of the test file, made over ssh")
+        let toPeer = try ScenarioParser.parse(
+            "name: t\nfile: {size: 1GiB}\ntopology: {kind: nic, direction: to-peer}\nsender: {method: sendfile}\nexpect: {wire.matches: true}\n",
+            path: "nic.yaml")
+        #expect(toPeer.file.size == 1 << 30)
     }
 
     @Test(arguments: [
