@@ -77,7 +77,7 @@ struct Run: ParsableCommand {
         """, valueName: "SPEC"))
     var kernel: [String] = []
 
-    @OptionGroup(title: "Across a NIC (scenarios with topology kind nic; docs/nic.md)")
+    @OptionGroup(title: "Across a NIC (scenarios of topology kind nic)")
     var peerOptions: PeerOptions
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
