@@ -107,16 +107,6 @@ public struct CopyAgent {
 
     /// Reads the copy back and checks it against the source's content.
     private func verify(_ path: String) throws(Errno) -> StreamCheck {
-        let file = try FileDescriptor.open(path, .readOnly)
-        defer { try? file.close() }
-        let verifier = StreamVerifier(expected: config.expected.content)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 4096)
-        defer { buffer.deallocate() }
-        while true {
-            let count = try file.read(into: buffer)
-            if count == 0 { break }
-            verifier.receive(UnsafeRawBufferPointer(rebasing: buffer[0 ..< count]))
-        }
-        return verifier.finish().streamCheck
+        try FileReadBack.compare(path, with: config.expected.content)
     }
 }

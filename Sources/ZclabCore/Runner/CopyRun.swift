@@ -28,6 +28,7 @@ enum CopyRun {
             result.received = report.check
             observations.addCopy(report)
         }
+        observations.addPageCache(try context.readBackTestFile(at: .current))
         result.resources = ResourceUse(
             transferSeconds: seconds, secondsPerGiB: seconds / (Double(max(scenario.file.size, 1)) / Double(1 << 30)),
             peakRSSKiB: ["runner": ResourceUse.peakRSSKiBOfThisProcess(), "copier": done.peakRSSKiB ?? 0])

@@ -62,6 +62,17 @@ struct ScenarioContext {
         place.route.map { "\($0.folder)/\((paths.file as NSString).lastPathComponent)" } ?? paths.file
     }
 
+    /// The test file read back where the sender read it (on a peer, its copy
+    /// there, fetched), compared with what the scenario's own changes leave.
+    func readBackTestFile(at place: Place) throws -> StreamCheck {
+        let expected = FileAfterChanges(scenario)
+        guard let route = place.route else { return try FileReadBack.compare(paths.file, with: expected) }
+        let local = paths.file + ".peer"
+        defer { try? FileManager.default.removeItem(atPath: local) }
+        try route.fetch(testFile(at: place), to: local)
+        return try FileReadBack.compare(local, with: expected)
+    }
+
     /// Copies the test file to the peer at `place`, if it is one, recording it for teardown.
     mutating func placeTestFile(at place: Place) throws {
         guard let route = place.route else { return }

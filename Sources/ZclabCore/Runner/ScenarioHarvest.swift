@@ -22,6 +22,7 @@ struct ScenarioHarvest {
             result.topology?.featureChanges = context.features.changes
         }
         let client = observeAgents(&observations, context, into: &result)
+        observations.addPageCache(try context.readBackTestFile(at: topology.sender.place))
         result.captures = try captureRecords(scenario)
         let dropped = captured.reduce(0) { $0 + $1.statistics.dropped + $1.statistics.interfaceDropped }
         observations[RunObservation.captureDropped] = .number(Int64(dropped))

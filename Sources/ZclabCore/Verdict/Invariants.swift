@@ -12,6 +12,9 @@ public enum Invariant: String, CaseIterable, Sendable {
     /// The bytes a file-to-file copy of a file nobody changed reported
     /// copied are the file's (a copy refused or cut short is not corrupt).
     case copyIntact = "invariant.copy_intact"
+    /// The test file, read again after the scenario, holds what the
+    /// scenario's own changes leave: sending from its pages changed none.
+    case pageCacheIntact = "invariant.page_cache_intact"
 
     /// What it expected and what was observed, judged; nil when the run did
     /// not observe what it reads.
@@ -22,11 +25,24 @@ public enum Invariant: String, CaseIterable, Sendable {
             guard let kind = observations[key] else { return nil }
             let allowed = Self.explainedKinds(changesData: changesData)
             return ("\(key) one of [\(allowed.joined(separator: ", "))]", kind.description, allowed.contains(kind.description))
+        case .pageCacheIntact:
+            guard let kind = observations[PageCacheObservation.firstMismatchKind.rawValue] else { return nil }
+            return ("\(PageCacheObservation.firstMismatchKind.rawValue) none", kind.description, kind.description == "none")
         case .copyIntact:
             guard !changesData, let mismatch = observations[CopyObservation.firstMismatch.rawValue],
                   case .number(let copied)? = observations[CopyObservation.bytes.rawValue] else { return nil }
             let ok = if case .number(let offset) = mismatch { offset >= copied } else { true }
             return ("copy.first_mismatch none or >= copy.bytes (\(copied))", mismatch.description, ok)
+        }
+    }
+
+    /// What a broken invariant means.
+    func brokenNote(changesData: Bool) -> String {
+        switch self {
+        case .pageCacheIntact: "the file read back is neither the original nor what the scenario's own changes leave: its page cache was changed"
+        case .wireExplained, .receiverExplained, .copyIntact: changesData
+            ? "bytes neither the file's nor the scenario's change: data corrupted"
+            : "the scenario changes no data, yet the bytes differ from the file: data corrupted"
         }
     }
 
@@ -48,10 +64,7 @@ public enum Invariant: String, CaseIterable, Sendable {
             invariant.judge(observations, changesData: changes).map { judged in
                 Assertion(
                     what: invariant.rawValue, expected: judged.expected, actual: judged.actual, ok: judged.ok,
-                    note: judged.ok ? nil : changes
-                        ? "bytes neither the file's nor the scenario's change: data corrupted"
-                        : "the scenario changes no data, yet the bytes differ from the file: data corrupted",
-                    kind: .invariant)
+                    note: judged.ok ? nil : invariant.brokenNote(changesData: changes), kind: .invariant)
             }
         }
     }
