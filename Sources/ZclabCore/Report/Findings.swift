@@ -130,6 +130,37 @@ public enum Findings {
             out += "\n**\(claim.id)**, from *\(claim.article)*: \(claim.text)\n"
             if let conditions = claim.conditions { out += "\nOn this kernel: \(conditions).\n" }
         }
-        return out
+        return out + byReference(Array(scenarios.values))
+    }
+
+    /// By reference or by copy, a row per scenario that changed the data
+    /// while it was queued (the file, or the sender's own buffer): whether
+    /// the wire carried the change (`wire.source_bytes`), so a path that
+    /// starts or stops sending by reference shows here.
+    static func byReference(_ scenarios: [ScenarioResult]) -> String {
+        let rows = scenarios.compactMap { scenario -> String? in
+            guard case .text(let carried)? = scenario.observations[WireObservation.sourceBytes.rawValue] else { return nil }
+            let verdict = switch carried {
+            case "new": "by reference: the change went on the wire"
+            case "old": "by copy, or from pages the change did not touch: the bytes as they were at the call"
+            default: "neither: \(scenario.observations[WireObservation.firstMismatchKind.rawValue]?.description ?? "?")"
+            }
+            let at = scenario.observations[WireObservation.firstMismatch.rawValue]?.description ?? "-"
+            return "| `\(scenario.name)` | \(carried) | \(at) | \(verdict) |"
+        }.sorted()
+        guard !rows.isEmpty else { return "" }
+        return """
+
+            ## By reference or by copy
+
+            Each scenario below changes the data after the send call returned, while those bytes
+            wait in the socket (the file with pwrite(2), or the sender's own buffer), and looks at
+            what the wire carried there (`wire.source_bytes`): the new bytes (the path sent by
+            reference: the socket held the pages) or the old ones (it copied them when called).
+
+            | scenario | wire carried | first difference | so the path sent |
+            |---|---|---|---|
+
+            """ + rows.joined(separator: "\n") + "\n"
     }
 }

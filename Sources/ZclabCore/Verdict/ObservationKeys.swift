@@ -12,6 +12,8 @@ public enum ObservationKeys {
 
     /// What F_GETLEASE said.
     static let leaseState = ValueType.words("F_RDLCK", "F_WRLCK", "F_UNLCK", "none")
+    /// Whether a stream carried a change made while it was queued.
+    static let sourceBytes = ValueType.words("new", "old", "other")
     /// How a stream first differed from the file (`Mismatch.Kind`, "new" for an overwrite's data).
     static let mismatchKind = ValueType.words("zeros", "shifted", "new", "other", "missing", "extra", "short", "conflict", "none")
 

@@ -12,7 +12,12 @@ extension Observations {
     mutating func addComparison(_ prefix: String, bytes: UInt64, mismatch: Mismatch?, truncatedTo: UInt64?, overwrite: (any ExpectedContent)?) {
         values["\(prefix).intact"] = .flag(mismatch == nil || mismatch?.kind == .short)
         values["\(prefix).matching_bytes"] = .number(Int64(min(mismatch?.offset ?? bytes, bytes)))
-        values["\(prefix).first_mismatch_kind"] = .text(mismatch.map { Self.kind(of: $0, overwrite: overwrite) } ?? "none")
+        let kind = mismatch.map { Self.kind(of: $0, overwrite: overwrite) } ?? "none"
+        values["\(prefix).first_mismatch_kind"] = .text(kind)
+        if overwrite != nil {
+            // By reference or by copy: the change made while the data was queued, or the file as it was.
+            values["\(prefix).source_bytes"] = .text(kind == "new" ? "new" : kind == "none" || kind == "short" ? "old" : "other")
+        }
         if let truncatedTo {
             values["\(prefix).past_eof_bytes"] = .number(Int64(bytes > truncatedTo ? bytes - truncatedTo : 0))
         }
@@ -89,6 +94,7 @@ public enum ReceiverObservation: String, ObservationGroup {
     case matchingBytes = "receiver.matching_bytes"
     case firstMismatchKind = "receiver.first_mismatch_kind"
     case pastEofBytes = "receiver.past_eof_bytes"
+    case sourceBytes = "receiver.source_bytes"
 
     public var declaration: (type: ValueType, meaning: String) {
         switch self {
@@ -99,6 +105,7 @@ public enum ReceiverObservation: String, ObservationGroup {
         case .matchingBytes: (ValueType.number, "bytes before the first that differs")
         case .firstMismatchKind: (ObservationKeys.mismatchKind, "zeros, shifted (another offset's data), new (an overwrite's data), other, short, or none")
         case .pastEofBytes: (ValueType.number, "bytes received beyond the size the file was truncated to")
+        case .sourceBytes: (ObservationKeys.sourceBytes, "when the scenario changed the data while it was sent: new (the change arrived: sent by reference), old (the original did: copied), or other")
         }
     }
 }
@@ -122,6 +129,7 @@ public enum WireObservation: String, ObservationGroup {
     case verifiedBytes = "wire.verified_bytes"
     case marksVerified = "wire.marks_verified"
     case receiverOnlyBytes = "wire.receiver_only_bytes"
+    case sourceBytes = "wire.source_bytes"
 
     public var declaration: (type: ValueType, meaning: String) {
         switch self {
@@ -143,6 +151,7 @@ public enum WireObservation: String, ObservationGroup {
         case .verifiedBytes: (ValueType.number, "bytes compared byte for byte on the wire")
         case .marksVerified: (ValueType.flag, "every byte around the file's marks was captured whole and matched (capture.payload: marks)")
         case .receiverOnlyBytes: (ValueType.number, "bytes of the file checked only by the receiver (capture.payload: marks)")
+        case .sourceBytes: (ObservationKeys.sourceBytes, "as receiver.source_bytes, for the wire: whether the path sent the changed data by reference")
         }
     }
 }
