@@ -17,7 +17,7 @@ struct ScenarioHarvest {
         if !context.features.entries.isEmpty {
             let restored = try DeviceFeatureChanges.restore(&context)
             observations.addFeatures(context.features.changes, sides: [
-                topology.receiver.interface: "receiver", topology.sender.interface: "sender",
+                ("receiver", topology.receiver.interface), ("sender", topology.sender.interface),
             ], restored: restored)
             result.topology?.featureChanges = context.features.changes
         }

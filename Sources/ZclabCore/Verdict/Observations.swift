@@ -16,10 +16,15 @@ public struct Observations: Sendable {
     /// Device features a scenario changed, as read back (`features.SIDE.NAME`:
     /// on or off), and whether every changeable feature was back to its
     /// original state afterwards (`features.restored`).
-    public mutating func addFeatures(_ changes: [FeatureChange], sides: [String: String], restored: Bool) {
+    /// `sides` names each end's interface by side; on loopback both sides
+    /// are `lo`, and a change there is recorded under both.
+    public mutating func addFeatures(_ changes: [FeatureChange], sides: [(side: String, interface: String)], restored: Bool) {
         for change in changes {
             let state = change.after.hasPrefix("on") ? "on" : "off"
-            values["features.\(sides[change.interface] ?? change.interface).\(change.feature)"] = .text(state)
+            let named = sides.filter { $0.interface == change.interface }.map(\.side)
+            for side in named.isEmpty ? [change.interface] : named {
+                values["features.\(side).\(change.feature)"] = .text(state)
+            }
         }
         self[RunObservation.featuresRestored] = .flag(restored)
     }
