@@ -284,6 +284,14 @@ int zcl_guarded_touch(const void *addr, size_t length, zcl_signal_record *fault)
     return 0;
 }
 
+void zcl_touch_unguarded(const void *addr, size_t length) {
+    signal(SIGBUS, SIG_DFL);
+    signal(SIGSEGV, SIG_DFL);
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t start = (uintptr_t)addr, end = start + length;
+    for (uintptr_t at = start; at < end; at = (at & ~(page - 1)) + page) (void)*(const volatile unsigned char *)at;
+}
+
 const char *zcl_signal_code_name(int signo, int code) {
     switch (code) {
     case SI_USER: return "SI_USER";

@@ -143,6 +143,11 @@ int zcl_signals_get(int index, zcl_signal_record *out);
 /// signal then described in `fault` (and recorded).
 int zcl_guarded_touch(const void *addr, size_t length, zcl_signal_record *fault);
 
+/// Reads the first byte of every page in [addr, addr + length) with SIGBUS
+/// and SIGSEGV back at their default disposition: a fault kills the caller,
+/// as it would kill a program that installed no handler.
+void zcl_touch_unguarded(const void *addr, size_t length);
+
 /// The si_code name for a signal ("BUS_ADRERR", "SI_USER", "POLL_MSG"...).
 const char *zcl_signal_code_name(int signo, int code);
 

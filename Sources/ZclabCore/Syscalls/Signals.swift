@@ -63,6 +63,13 @@ public enum SignalRecorder {
         return record(fault, mapping: mapping, mappingOffset: mappingOffset)
     }
 
+    /// Reads `bytes` as `touch` does, with SIGBUS and SIGSEGV at their
+    /// default disposition: a fault ends the process (killed by the signal).
+    public static func touchUnguarded(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress else { return }
+        zcl_touch_unguarded(base, bytes.count)
+    }
+
     static func record(_ raw: zcl_signal_record, mapping: UnsafeRawBufferPointer?, mappingOffset: UInt64) -> SignalRecord {
         let code = zcl_signal_code_name(raw.signo, raw.code).map { String(cString: $0) } ?? "\(raw.code)"
         var offset: UInt64?

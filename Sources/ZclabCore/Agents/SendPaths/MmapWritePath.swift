@@ -16,6 +16,7 @@ struct MmapWritePath: SendPath {
     let chunk: UInt64?
     /// When a write stops short, read the rest of the mapping from user space.
     let touchAfterShortWrite: Bool
+    let sigbus: MappingOptions.Sigbus
 
     init(options: MappingOptions, spec: SenderSpec) {
         let page = UInt64(pageSize)
@@ -23,6 +24,7 @@ struct MmapWritePath: SendPath {
         sharing = options.sharing
         chunk = spec.chunk
         touchAfterShortWrite = options.touchAfterShortWrite
+        sigbus = options.sigbus
     }
 
     mutating func send(_ transfer: Transfer, _ context: inout SendContext) throws(Errno) {
@@ -44,7 +46,9 @@ struct MmapWritePath: SendPath {
                     position = end
                 }
             } catch {
-                if touchAfterShortWrite { Self.touch(mapping, from: Int(context.sent - offset), mappingOffset: offset, &context) }
+                if touchAfterShortWrite {
+                    Self.touch(mapping, from: Int(context.sent - offset), mappingOffset: offset, sigbus: sigbus, &context)
+                }
                 throw error
             }
             mapping.unmap()
@@ -55,8 +59,13 @@ struct MmapWritePath: SendPath {
 
     /// Reads the mapping from `start` on, from user space, and logs whether
     /// that raised a signal (as a "touch" step: not a syscall, a memory access).
-    private static func touch(_ mapping: FileMapping, from start: Int, mappingOffset: UInt64, _ context: inout SendContext) {
+    /// With `sigbus: default` a fault kills the sender instead, as in a
+    /// program with no handler: its end says so (killed by SIGBUS).
+    private static func touch(
+        _ mapping: FileMapping, from start: Int, mappingOffset: UInt64, sigbus: MappingOptions.Sigbus, _ context: inout SendContext
+    ) {
         let rest = UnsafeRawBufferPointer(rebasing: mapping.bytes[min(start, mapping.length)...])
+        if sigbus == .defaultDisposition { SignalRecorder.touchUnguarded(rest) }
         let began = monotonicNanoseconds()
         let fault = SignalRecorder.touch(rest, in: mapping.bytes, mappingOffset: mappingOffset)
         context.log.append(SyscallStep(
@@ -70,7 +79,15 @@ struct MmapWritePath: SendPath {
 /// How mmap-write maps the file.
 public struct MappingOptions: SendPathOptions, Equatable {
     public enum Key: String, CaseIterable {
-        case mapping, mapWindow = "map_window", touchAfterShortWrite = "touch_after_short_write"
+        case mapping, mapWindow = "map_window", touchAfterShortWrite = "touch_after_short_write", sigbus
+    }
+
+    /// What a fault in the touch does (`sigbus:`).
+    public enum Sigbus: String, Codable, Sendable, CaseIterable {
+        /// Recorded by the guarded read, which goes on (the default).
+        case recorded
+        /// The default disposition: the sender dies of it.
+        case defaultDisposition = "default"
     }
     /// `mapping: shared` (MAP_SHARED, the default) or `private` (MAP_PRIVATE).
     public var sharing: FileMapping.Sharing = .shared
@@ -79,6 +96,8 @@ public struct MappingOptions: SendPathOptions, Equatable {
     /// When a write stops short, read the rest of the mapping from user
     /// space (a guarded read that records SIGBUS instead of dying).
     public var touchAfterShortWrite = false
+    /// Whether a fault in that read is recorded, or kills the sender as SIGBUS's default disposition does.
+    public var sigbus = Sigbus.recorded
 
     public init() {}
 
@@ -86,5 +105,9 @@ public struct MappingOptions: SendPathOptions, Equatable {
         sharing = try keys.choice(.mapping, FileMapping.Sharing.self) ?? .shared
         window = try keys.integer(.mapWindow, UInt64(4096)...UInt64(Int.max))
         touchAfterShortWrite = try keys.bool(.touchAfterShortWrite) ?? false
+        sigbus = try keys.choice(.sigbus, Sigbus.self) ?? .recorded
+        if sigbus == .defaultDisposition && !touchAfterShortWrite {
+            throw keys.error(.sigbus, "sigbus says what a fault in the read after a short write does: it needs touch_after_short_write: true")
+        }
     }
 }
