@@ -10,7 +10,8 @@ public struct IoUringSendOptions: SendPathOptions, Equatable {
     public var fixedBuffer = false
     /// MSG_WAITALL on each send: no short results on a stream socket.
     public var waitAll = false
-    /// Before the transfer, one request that must fail, to see whether a notification follows it.
+    /// Before the transfer, one request apart from it (a misuse, or another
+    /// socket), to see what its result says and whether a notification follows.
     public var misuse: Misuse?
 
     public enum Misuse: String, Codable, Sendable, CaseIterable {
@@ -18,6 +19,12 @@ public struct IoUringSendOptions: SendPathOptions, Equatable {
         case badFlag = "bad-flag"
         /// SEND_ZC on the test file's descriptor, which is not a socket.
         case notSocket = "not-a-socket"
+        /// SEND_ZC of zero bytes on the connection.
+        case zeroLength = "zero-length"
+        /// SEND_ZC of 4 KiB on a UDP socket to another of the sender's namespace.
+        case udp
+        /// SEND_ZC of 4 KiB on an AF_UNIX stream socket.
+        case unix
     }
 
     public init(reportUsage: Bool = true, fixedBuffer: Bool = false, waitAll: Bool = false, misuse: Misuse? = nil) {
@@ -108,9 +115,16 @@ struct IoUringSendZcPath: SendPath {
         let flags: IoUringRing.SendZerocopyFlags = options.reportUsage ? .reportUsage : []
         let messageFlags = options.waitAll ? Int32(MSG_WAITALL) : 0
         if let misuse = options.misuse {
-            let piece = UnsafeRawBufferPointer(rebasing: source[0 ..< min(Int(size), 4096)])
-            let (target, badFlags) = misuse == .badFlag
-                ? (socket.rawValue, IoUringRing.SendZerocopyFlags(rawValue: flags.rawValue | 1 << 7)) : (file.rawValue, flags)
+            let page = UnsafeRawBufferPointer(rebasing: source[0 ..< min(Int(size), 4096)])
+            let (target, badFlags, piece): (Int32, IoUringRing.SendZerocopyFlags, UnsafeRawBufferPointer) = switch misuse {
+            case .badFlag: (socket.rawValue, IoUringRing.SendZerocopyFlags(rawValue: flags.rawValue | 1 << 7), page)
+            case .notSocket: (file.rawValue, flags, page)
+            case .zeroLength: (socket.rawValue, flags, UnsafeRawBufferPointer(rebasing: page[0 ..< 0]))
+            case .udp: (try SideSockets.udp(toItself: false, &context).rawValue, flags, page)
+            case .unix: (try SideSockets.unix(&context).rawValue, flags, page)
+            }
+            // A side socket stays open while its request may still hold the pages.
+            if [.udp, .unix].contains(misuse) { context.keptOpen.append(FileDescriptor(rawValue: target)) }
             _ = try? context.log.record("send_zc", "fd=\(target) len=\(piece.count) zc_flags=\(badFlags.rawValue) (\(misuse.rawValue))") {
                 () throws(Errno) in
                 try ring.sendZerocopy(piece, on: target, messageFlags: messageFlags, options: badFlags, userData: IoUringLedger.misuseRequest)

@@ -79,8 +79,8 @@ extension MsgZerocopyPath {
         let socket: FileDescriptor
         switch options.socket {
         case .tcp: socket = transfer.socket
-        case .udp, .udpSelf: socket = try Self.udpSocket(toItself: options.socket == .udpSelf, &context)
-        case .unix: socket = try Self.unixSocket(&context)
+        case .udp, .udpSelf: socket = try SideSockets.udp(toItself: options.socket == .udpSelf, &context)
+        case .unix: socket = try SideSockets.unix(&context)
         }
         defer { if options.socket != .tcp { try? socket.close() } }
         if options.enable {
@@ -178,44 +178,6 @@ extension MsgZerocopyPath {
         }
         self.sends = sends
         self.steps = results
-    }
-
-    /// A UDP socket bound to 127.0.0.1 in this namespace and connected to
-    /// another such socket (left open and unread for the sender's life), or
-    /// to itself, so that what it sends comes back as data to read.
-    private static func udpSocket(toItself: Bool, _ context: inout SendContext) throws(Errno) -> FileDescriptor {
-        let receiver = try context.log.record("socket", "AF_INET SOCK_DGRAM\(toItself ? "" : " (receiving end)")") { () throws(Errno) in
-            try syscall { Glibc.socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
-        }
-        let local = SocketAddress(host: "127.0.0.1", port: 0)
-        _ = try local.withSockaddr { (pointer, length) throws(Errno) in try syscall { Glibc.bind(receiver, pointer, length) } }
-        var bound = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = try withUnsafeMutablePointer(to: &bound) { (pointer) throws(Errno) in
-            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { (raw) throws(Errno) in
-                try syscall { Glibc.getsockname(receiver, raw, &length) }
-            }
-        }
-        let target = SocketAddress(host: "127.0.0.1", port: UInt16(bigEndian: bound.sin_port))
-        let sender = toItself ? receiver : try context.log.record("socket", "AF_INET SOCK_DGRAM") { () throws(Errno) in
-            try syscall { Glibc.socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
-        }
-        if !toItself { context.keptOpen.append(FileDescriptor(rawValue: receiver)) }
-        try context.log.record("connect", "\(target) (UDP)") { () throws(Errno) in
-            _ = try target.withSockaddr { (pointer, length) throws(Errno) in try syscall { Glibc.connect(sender, pointer, length) } }
-            return 0
-        }
-        return FileDescriptor(rawValue: sender)
-    }
-
-    /// One end of an AF_UNIX stream socketpair (the other is kept open, unread).
-    private static func unixSocket(_ context: inout SendContext) throws(Errno) -> FileDescriptor {
-        var pair: [Int32] = [-1, -1]
-        try context.log.record("socketpair", "AF_UNIX SOCK_STREAM") { () throws(Errno) in
-            try syscall { Glibc.socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) }
-        }
-        context.keptOpen.append(FileDescriptor(rawValue: pair[1]))
-        return FileDescriptor(rawValue: pair[0])
     }
 
     /// poll(2) and epoll_wait(2) of `socket` with every readiness bit asked, not waiting.
