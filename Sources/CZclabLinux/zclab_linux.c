@@ -30,6 +30,10 @@ ssize_t zcl_splice(int fd_in, int64_t *off_in, int fd_out, int64_t *off_out,
     return splice(fd_in, (loff_t *)off_in, fd_out, (loff_t *)off_out, len, flags);
 }
 
+ssize_t zcl_tee(int fd_in, int fd_out, size_t len, unsigned int flags) {
+    return tee(fd_in, fd_out, len, flags);
+}
+
 ssize_t zcl_copy_file_range(int fd_in, int64_t *off_in, int fd_out, int64_t *off_out,
                             size_t len, unsigned int flags) {
     return copy_file_range(fd_in, (loff_t *)off_in, fd_out, (loff_t *)off_out, len, flags);
@@ -186,6 +190,7 @@ const char *zcl_errno_name(int errnum) { return strerrorname_np(errnum); }
 const char *zcl_signal_abbrev(int signo) { return sigabbrev_np(signo); }
 
 int zcl_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+int zcl_pipe_cloexec_nonblocking(int fds[2]) { return pipe2(fds, O_CLOEXEC | O_NONBLOCK); }
 
 int zcl_accept_cloexec(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }
 

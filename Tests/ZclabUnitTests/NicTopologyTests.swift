@@ -28,7 +28,8 @@ struct NicTopologyTests {
         ("topology: {kind: nic, direction: sideways}\nsender: {method: sendfile}", 3, "direction 'sideways' is not one of: from-peer, to-peer"),
         ("topology: {kind: nic}\nsender: {method: sendfile}\nreceiver: {pause_after: 4KiB}\nactions:\n  - when: [receiver.paused, sender.blocked]\n    do: resume-receiver",
          7, "sender.blocked is proved from /proc on this host"),
-        ("topology: {kind: nic}\nprogram: {command: [true], port: 8080}\nclient: {request: GET}", 4, "not a program or a copy"),
+        ("topology: {kind: nic}\nprogram: {command: [true], port: 8080}\nclient: {request: GET}", 4, "not a program, a copy or a pipe"),
+        ("topology: {kind: nic}\npipe: {steps: [drain]}", 4, "not a program, a copy or a pipe"),
     ])
     func whatANicScenarioCannotAskFor(body: String, line: Int, message: String) {
         expectParseError(Self.header + body + "\nexpect: {wire.matches: true}\n", line: line, message: message)

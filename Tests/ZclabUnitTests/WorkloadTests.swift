@@ -51,7 +51,7 @@ struct WorkloadTests {
         expectParseError(
             file + "sender: {method: sendfile}\nclient: {request: x}\n" + expect, line: 4,
             message: "a client is for a program scenario ('program:')")
-        expectParseError(file + expect, line: 1, message: "missing 'sender' (at least its method), 'program' or 'copy'")
+        expectParseError(file + expect, line: 1, message: "missing 'sender' (at least its method), 'program', 'copy' or 'pipe'")
     }
 
     @Test func onlyZclabsZerocopySenderCanBeSimulated() {

@@ -45,6 +45,9 @@ extern const int zcl_SO_EE_CODE_ZEROCOPY_COPIED;
 ssize_t zcl_vmsplice(int fd, const void *base, size_t len, unsigned int flags);
 ssize_t zcl_splice(int fd_in, int64_t *off_in, int fd_out, int64_t *off_out,
                    size_t len, unsigned int flags);
+/// tee(2): duplicates up to `len` bytes of the pipe `fd_in` into the pipe
+/// `fd_out` without consuming them (both pipes then refer to the same pages).
+ssize_t zcl_tee(int fd_in, int fd_out, size_t len, unsigned int flags);
 
 extern const unsigned int zcl_SPLICE_F_MOVE;
 extern const unsigned int zcl_SPLICE_F_NONBLOCK;
@@ -94,6 +97,9 @@ const char *zcl_signal_abbrev(int signo);
 
 /// pipe2(2) with O_CLOEXEC.
 int zcl_pipe_cloexec(int fds[2]);
+
+/// pipe2(2) with O_CLOEXEC and O_NONBLOCK on both ends.
+int zcl_pipe_cloexec_nonblocking(int fds[2]);
 
 /// accept4(2) with SOCK_CLOEXEC, peer address not returned.
 int zcl_accept_cloexec(int fd);

@@ -88,6 +88,7 @@ public struct AgentOutcome: Codable, Sendable {
     public var client: ClientReport? { if case .receiver(_, let client) = result { client } else { nil } }
     public var capture: CaptureStatistics? { if case .capture(let statistics) = result { statistics } else { nil } }
     public var copy: CopyReport? { if case .copy(let report) = result { report } else { nil } }
+    public var pipe: PipeReport? { if case .pipe(let report) = result { report } else { nil } }
 }
 
 /// Each role's result.
@@ -100,6 +101,7 @@ public enum AgentResult: Codable, Sendable {
     /// An actor's change to the file; the error that stopped it, if one did.
     case actor(failure: String?)
     case copy(CopyReport)
+    case pipe(PipeReport)
 }
 
 /// What the sender did.

@@ -16,7 +16,7 @@ public protocol AgentRole {
 
 /// The agents `zclab agent` starts, by the name the runner gives it.
 public enum AgentName: String, CaseIterable, Sendable {
-    case sender, receiver, capture, actor, copy
+    case sender, receiver, capture, actor, copy, pipe
 
     /// The agent of this name.
     public var role: any AgentRole.Type {
@@ -26,6 +26,7 @@ public enum AgentName: String, CaseIterable, Sendable {
         case .capture: CaptureAgent.self
         case .actor: ActorAgent.self
         case .copy: CopyAgent.self
+        case .pipe: PipeAgent.self
         }
     }
 }
@@ -66,4 +67,9 @@ extension ActorAgent: AgentRole {
 extension CopyAgent: AgentRole {
     public static let name = AgentName.copy
     public static let syscalls = ["sendfile", "copy_file_range"]
+}
+extension PipeAgent: AgentRole {
+    public static let name = AgentName.pipe
+    /// fcntl is F_GETPIPE_SZ (a fill), ioctl FIONREAD (a drain).
+    public static let syscalls = ["open", "splice", "vmsplice", "write", "read", "tee", "fcntl", "ioctl"]
 }

@@ -19,6 +19,7 @@ public enum ZerocopyScenarioModel {
             case .transfer(let sender), .simulation(_, let sender): sender.method.rawValue
             case .program: "a program"
             case .copy: "a file copy"
+            case .pipe: "a pipe workload"
             }
             return "the model covers MSG_ZEROCOPY scenarios only (this one is \(kind))"
         }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One scenario on the kernel, as a pipeline of stages over its context:
-/// checks and test file, then either the copy, or prepare (topology,
+/// checks and test file, then either the copy or the pipe steps, or prepare (topology,
 /// features, captures) -> start the sending side -> supervise -> stop the
 /// captures -> harvest. Whatever a stage created is in `context`, so
 /// `tearDown` removes it after an error as after success.
@@ -22,6 +22,9 @@ struct ScenarioExecution {
         case .copy(let copy):
             try ScenarioPreparation.createTestFile(&context)
             try CopyRun.perform(copy, &context, into: &result)
+        case .pipe(let pipe):
+            try ScenarioPreparation.createTestFile(&context)
+            try PipeRun.perform(pipe, &context, into: &result)
         case .transfer(let sender):
             try ScenarioPreparation.createTestFile(&context)
             try performNetwork(blockingIn: sender.method.blockingCall, into: &result) { topology, context in

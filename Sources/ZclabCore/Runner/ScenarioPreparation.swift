@@ -112,6 +112,7 @@ enum ScenarioPreparation {
         case .transfer(let sender), .simulation(_, let sender): sender.method.rawValue
         case .program(let program, _): (program.command.first as NSString?)?.lastPathComponent ?? "program"
         case .copy(let copy): copy.method.rawValue
+        case .pipe: "pipe"
         }
         return ([sender, "MTU \(spec.mtu.map(String.init) ?? "default")"] + parts).joined(separator: "; ")
     }

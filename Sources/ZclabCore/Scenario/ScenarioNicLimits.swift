@@ -13,7 +13,8 @@ extension ScenarioReader {
         let topology = top["topology"]?.mapping
         switch scenario.workload {
         case .transfer: break
-        case .program, .copy: throw error(top["program"] ?? top["copy"], "a NIC topology runs zclab's sender and receiver only, not a program or a copy")
+        case .program, .copy, .pipe:
+            throw error(top["program"] ?? top["copy"] ?? top["pipe"], "a NIC topology runs zclab's sender and receiver only, not a program, a copy or a pipe")
         case .simulation: throw error(top["simulate"], "a simulated scenario runs on the model, not across a NIC")
         }
         if scenario.topology.mtu != nil {

@@ -141,7 +141,7 @@ struct ScenarioReader {
     func scenario(_ root: Node) throws(ScenarioError) -> Scenario {
         let top = try fields(root, in: "the scenario", allowed: [
             "name", "description", "tags", "topology", "file", "sender", "receiver", "capture", "actions", "expect", "simulate",
-            "timeout", "port", "sysctls", "namespace_sysctls", "copy", "program", "client", "strict",
+            "timeout", "port", "sysctls", "namespace_sysctls", "copy", "pipe", "program", "client", "strict",
         ])
         guard let nameNode = top["name"] else { throw error(root, "missing 'name'") }
         let name = try string(nameNode, "name")
@@ -160,7 +160,7 @@ struct ScenarioReader {
         let receiver = try top["receiver"].map { (node) throws(ScenarioError) in try receiverSpec(node) }
             ?? ReceiverSpec(readSize: 256 << 10)
         let actions = try top["actions"].map { (node) throws(ScenarioError) in try actionList(node) } ?? []
-        let workload = try readWorkload(keys)
+        let workload = try readWorkload(keys, file: file)
         let capture = try top["capture"].map { (node) throws(ScenarioError) in try captureSpec(node) }
             ?? CaptureSpec(sides: [.receiver], snaplen: 262_144)
         if capture.payload == .marks && file.dataExtents == nil {

@@ -7,16 +7,19 @@ public enum Workload: Sendable {
     case program(ProgramSpec, ClientSpec)
     /// A file-to-file copy in the kernel, without a network.
     case copy(CopySpec)
+    /// Steps on a pipe and the test file, read-only, without a network:
+    /// the Dirty Pipe class of hazards.
+    case pipe(PipeSpec)
     /// A MSG_ZEROCOPY transfer the reference model alone runs: what no kernel
     /// run reaches in a test's time (ids near 2^32). The sender says what the
     /// model reads (method, chunk, zerocopy options); always marked simulated.
     case simulation(Simulation, SenderSpec)
 
-    /// The zclab sender of a transfer or a simulation; nil for a program or a copy.
+    /// The zclab sender of a transfer or a simulation; nil for a program, a copy or a pipe.
     public var sender: SenderSpec? {
         switch self {
         case .transfer(let sender), .simulation(_, let sender): sender
-        case .program, .copy: nil
+        case .program, .copy, .pipe: nil
         }
     }
 }

@@ -107,10 +107,10 @@ public struct FileDescriptor: Hashable, Sendable {
         return Int64(info.st_blocks)
     }
 
-    /// pipe2(2) with O_CLOEXEC: (read end, write end).
-    public static func pipe() throws(Errno) -> (read: FileDescriptor, write: FileDescriptor) {
+    /// pipe2(2) with O_CLOEXEC, and O_NONBLOCK when `nonBlocking`: (read end, write end).
+    public static func pipe(nonBlocking: Bool = false) throws(Errno) -> (read: FileDescriptor, write: FileDescriptor) {
         var fds: [Int32] = [-1, -1]
-        _ = try syscall { zcl_pipe_cloexec(&fds) }
+        _ = try syscall { nonBlocking ? zcl_pipe_cloexec_nonblocking(&fds) : zcl_pipe_cloexec(&fds) }
         return (FileDescriptor(rawValue: fds[0]), FileDescriptor(rawValue: fds[1]))
     }
 }

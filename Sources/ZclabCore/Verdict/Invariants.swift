@@ -15,6 +15,9 @@ public enum Invariant: String, CaseIterable, Sendable {
     /// The test file, read again after the scenario, holds what the
     /// scenario's own changes leave: sending from its pages changed none.
     case pageCacheIntact = "invariant.page_cache_intact"
+    /// A pipe gives back exactly the bytes put in, in order, and leaves the
+    /// pages vmsplice lent as they were: nothing a pipe scenario does changes data.
+    case pipeIntact = "invariant.pipe_intact"
 
     /// What it expected and what was observed, judged; nil when the run did
     /// not observe what it reads.
@@ -28,6 +31,9 @@ public enum Invariant: String, CaseIterable, Sendable {
         case .pageCacheIntact:
             guard let kind = observations[PageCacheObservation.firstMismatchKind.rawValue] else { return nil }
             return ("\(PageCacheObservation.firstMismatchKind.rawValue) none", kind.description, kind.description == "none")
+        case .pipeIntact:
+            guard let matches = observations[PipeObservation.matches.rawValue] else { return nil }
+            return ("\(PipeObservation.matches.rawValue) true", matches.description, matches == .flag(true))
         case .copyIntact:
             guard !changesData, let mismatch = observations[CopyObservation.firstMismatch.rawValue],
                   case .number(let copied)? = observations[CopyObservation.bytes.rawValue] else { return nil }
@@ -40,6 +46,7 @@ public enum Invariant: String, CaseIterable, Sendable {
     func brokenNote(changesData: Bool) -> String {
         switch self {
         case .pageCacheIntact: "the file read back is neither the original nor what the scenario's own changes leave: its page cache was changed"
+        case .pipeIntact: "a pipe gave back other bytes than were put in, or a write changed pages vmsplice lent: data corrupted"
         case .wireExplained, .receiverExplained, .copyIntact: changesData
             ? "bytes neither the file's nor the scenario's change: data corrupted"
             : "the scenario changes no data, yet the bytes differ from the file: data corrupted"

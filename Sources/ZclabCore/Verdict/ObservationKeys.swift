@@ -19,7 +19,7 @@ public enum ObservationKeys {
 
     /// Keys with a fixed name, each group declared beside the code that records it.
     public static let fixed: [ObservationKey] = SenderObservation.keys + UringObservation.keys + ZerocopyObservation.keys
-        + ModelObservation.keys + ProgramObservation.keys + CopyObservation.keys + ReceiverObservation.keys
+        + ModelObservation.keys + ProgramObservation.keys + CopyObservation.keys + PipeObservation.keys + ReceiverObservation.keys
         + WireObservation.keys + RunObservation.keys + PageCacheObservation.keys
 
     /// `ACTOR.CALL.FIELD`: figures over all of an actor's calls of one syscall.
@@ -32,7 +32,7 @@ public enum ObservationKeys {
         ("duration_ms", .number, "milliseconds spent in the calls"),
     ].map { field, type, meaning in
         ObservationKey([
-            .choice(placeholder: "ACTOR", choices: ["sender", "receiver", "actor", "copier"]),
+            .choice(placeholder: "ACTOR", choices: ["sender", "receiver", "actor", "copier", "pipe"]),
             .choice(placeholder: "CALL", choices: calls), .word(field),
         ], type, meaning)
     }

@@ -36,7 +36,7 @@ struct VmsplicePath: SendPath {
         while position < buffer.count {
             let piece = buffer[position ..< min(buffer.count, position + chunk)]
             let moved = try context.log.record("vmsplice", "fd=\(pipe.write.rawValue) len=\(piece.count) flags=0") { () throws(Errno) in
-                try syscall { zcl_vmsplice(pipe.write.rawValue, piece.baseAddress, piece.count, 0) }
+                try pipe.write.vmsplice(piece)
             }
             try context.drain(pipe.read, count: moved, to: transfer.socket)
             lastChunk = position ..< position + moved
