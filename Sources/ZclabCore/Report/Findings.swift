@@ -133,12 +133,15 @@ public enum Findings {
         return out + byReference(Array(scenarios.values))
     }
 
-    /// By reference or by copy, a row per scenario that changed the data
-    /// while it was queued (the file, or the sender's own buffer): whether
-    /// the wire carried the change (`wire.source_bytes`), so a path that
-    /// starts or stops sending by reference shows here.
+    /// By reference or by copy, a row per scenario tagged `by-reference`:
+    /// those that change the data after the send call returned, while it is
+    /// queued (the file, or the sender's own buffer). Whether the wire
+    /// carried the change (`wire.source_bytes`) says how the path sent it,
+    /// so a path that starts or stops sending by reference shows here. (A
+    /// change ahead of the sender, as in the truncate family, says nothing
+    /// of that: those are not tagged.)
     static func byReference(_ scenarios: [ScenarioResult]) -> String {
-        let rows = scenarios.compactMap { scenario -> String? in
+        let rows = scenarios.filter { $0.tags.contains("by-reference") }.compactMap { scenario -> String? in
             guard case .text(let carried)? = scenario.observations[WireObservation.sourceBytes.rawValue] else { return nil }
             let verdict = switch carried {
             case "new": "by reference: the change went on the wire"
@@ -153,10 +156,12 @@ public enum Findings {
 
             ## By reference or by copy
 
-            Each scenario below changes the data after the send call returned, while those bytes
-            wait in the socket (the file with pwrite(2), or the sender's own buffer), and looks at
-            what the wire carried there (`wire.source_bytes`): the new bytes (the path sent by
-            reference: the socket held the pages) or the old ones (it copied them when called).
+            Each scenario below (tagged `by-reference`) changes the data after the send call
+            returned, while those bytes wait in the socket (the file with pwrite(2), or the
+            sender's own buffer), and looks at what the wire carried there (`wire.source_bytes`):
+            the new bytes (the path sent by reference: the socket held the pages) or the old ones
+            (it copied them when called, or sent other pages: vmsplice sends a private copy of the
+            file, whose own rewrite is `vmsplice-rewrite-after-send`).
 
             | scenario | wire carried | first difference | so the path sent |
             |---|---|---|---|
