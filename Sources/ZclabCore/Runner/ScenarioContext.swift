@@ -196,6 +196,8 @@ struct StagingRecord {
     var overwriteSeed: UInt64?
     /// The actor agents the actions started, in order.
     var actors: [AgentProcess] = []
+    /// Data segments the `loss:` rule dropped, when `restore-link` ended it.
+    var droppedSegments: UInt64?
 
     /// The stream's length once the file was truncated, if it was.
     func truncatedStream(of scenario: Scenario) -> UInt64? { truncatedTo.map(scenario.streamLength(fileTruncatedTo:)) }

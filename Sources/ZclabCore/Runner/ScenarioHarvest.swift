@@ -26,6 +26,7 @@ struct ScenarioHarvest {
         result.captures = try captureRecords(scenario)
         let dropped = captured.reduce(0) { $0 + $1.statistics.dropped + $1.statistics.interfaceDropped }
         observations[RunObservation.captureDropped] = .number(Int64(dropped))
+        if let lost = staging.droppedSegments { observations[RunObservation.lossDropped] = .number(Int64(lost)) }
         try verifyWire(client: client, dropped: dropped, context, &observations, into: &result)
         try context.checkSignals()
         if case .program = scenario.workload, let wire = result.wire, let received = result.received {

@@ -80,6 +80,10 @@ enum ScenarioPreparation {
         let topology = try Topology.create(context.scenario.topology, ledger: runner.ledger, index: context.index) { try runner.peerLink() }
         context.topology = topology
         try DeviceFeatureChanges.applyScenarioFeatures(topology, &context)
+        if let loss = context.scenario.loss, case .namespace(let namespace) = topology.receiver.place {
+            try LinkLoss.install(loss, port: context.scenario.port, in: namespace)
+            context.note("nftables in \(namespace): every data segment to port \(context.scenario.port) from the \(loss.dropFrom)th on dropped on the way in")
+        }
         return topology
     }
 

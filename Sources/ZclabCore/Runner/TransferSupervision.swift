@@ -88,6 +88,11 @@ struct TransferSupervision {
                     case .resumeReceiver:
                         try receiver.send(AgentCommand(.resume))
                         context.note("resume receiver")
+                    case .restoreLink:
+                        guard case .namespace(let namespace) = topology.receiver.place else { break }
+                        let dropped = try LinkLoss.restore(in: namespace)
+                        staging.droppedSegments = dropped
+                        context.note("restore link: the rule had dropped \(dropped) data segments")
                     case .file(let operation):
                         runningActor = try startActor(operation, &staging, &context)
                     case .features(let side, let settings):

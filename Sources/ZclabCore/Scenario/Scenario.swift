@@ -26,6 +26,8 @@ public struct Scenario: Sendable {
     /// Per-namespace sysctls, set inside the scenario's namespaces (which go
     /// away with them, so nothing needs restoring).
     public var namespaceSysctls: [String: String] = [:]
+    /// Data segments dropped on the way in until `restore-link` (`loss:`).
+    public var loss: LossSpec?
     /// uid (and gid) to give the test file, for experiments as a non-owner.
     public var fileOwner: UInt32?
     /// Put the test file on the disk (/var/tmp) rather than tmpfs.
@@ -192,6 +194,8 @@ public struct Action: Sendable, Equatable {
         case file(FileOperation)
         /// Device features of one end change mid-transfer (restored after).
         case features(side: CaptureSpec.Side, settings: [String: Bool])
+        /// The `loss:` drop ends: what was dropped is retransmitted.
+        case restoreLink
     }
     /// All must hold for the action to fire.
     public var triggers: [Trigger]

@@ -141,7 +141,7 @@ struct ScenarioReader {
     func scenario(_ root: Node) throws(ScenarioError) -> Scenario {
         let top = try fields(root, in: "the scenario", allowed: [
             "name", "description", "tags", "topology", "file", "sender", "receiver", "capture", "actions", "expect", "simulate",
-            "timeout", "port", "sysctls", "namespace_sysctls", "copy", "pipe", "program", "client", "strict",
+            "timeout", "port", "sysctls", "namespace_sysctls", "copy", "pipe", "program", "client", "strict", "loss",
         ])
         guard let nameNode = top["name"] else { throw error(root, "missing 'name'") }
         let name = try string(nameNode, "name")
@@ -233,6 +233,16 @@ struct ScenarioReader {
             if let reason = ZerocopyScenarioModel.limitation(of: workload) { throw error(node, "simulate: \(reason)") }
             // The model covers zclab's sender only: with no limitation, the workload is a transfer.
             if case .transfer(let sender) = workload { scenario.workload = .simulation(simulation, sender) }
+        }
+        if let node = top["loss"] {
+            let items = try fields(node, in: "loss", allowed: ["drop_from"])
+            guard let from = items["drop_from"] else { throw error(node, "loss needs drop_from: the first data segment to drop, counted from 1") }
+            scenario.loss = LossSpec(dropFrom: try integer(from, "drop_from", UInt64(1)...UInt64(100_000_000)))
+            guard scenario.actions.contains(where: { $0.kind == .restoreLink }) else {
+                throw error(node, "loss drops every data segment from drop_from on until an action restores the link (do: restore-link)")
+            }
+        } else if let action = scenario.actions.first(where: { $0.kind == .restoreLink }) {
+            throw error(top["actions"], "restore-link (line \(action.line)) ends a loss the scenario does not set up (loss: {drop_from: N})")
         }
         try checkNicLimits(scenario, top)
         return scenario

@@ -87,6 +87,7 @@ extension ScenarioReader {
             let kind: Action.Kind
             switch try string(what, "do") {
             case "resume-receiver": kind = .resumeReceiver
+            case "restore-link": kind = .restoreLink
             case "truncate": kind = .file(.truncate(size: try required("to")))
             case "overwrite":
                 kind = .file(.overwrite(offset: try required("offset"), length: try required("length"), seed: try required("seed")))
@@ -108,7 +109,7 @@ extension ScenarioReader {
                 guard let set = items["set"] else { throw error(what, "'features' needs set, e.g. {tso: off}") }
                 let side = try items["on"].map { (node) throws(ScenarioError) in try choice(node, "on", CaptureSpec.Side.self) } ?? .sender
                 kind = .features(side: side, settings: try featureSettings(set, "set"))
-            case let other: throw error(what, "do '\(Self.clip(other))' is not one of: resume-receiver, truncate, ftruncate, open, overwrite, features")
+            case let other: throw error(what, "do '\(Self.clip(other))' is not one of: resume-receiver, restore-link, truncate, ftruncate, open, overwrite, features")
             }
             var triggers: [Action.Trigger] = []
             for node in when.sequence.map(Array.init) ?? [when] {

@@ -86,7 +86,7 @@ extension Scenario {
             switch action.kind {
             case .file(.truncate), .file(.ftruncate), .file(.overwrite): true
             case .file(.open(let flags)): flags.contains("O_TRUNC")
-            case .resumeReceiver, .features: false
+            case .resumeReceiver, .features, .restoreLink: false
             }
         }
         return actionChanges || senderRewritesItsBuffer

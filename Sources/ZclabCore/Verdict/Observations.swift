@@ -80,12 +80,14 @@ public enum RunObservation: String, ObservationGroup {
     case fileSizeAfter = "file.size_after"
     case captureDropped = "capture.dropped"
     case featuresRestored = "features.restored"
+    case lossDropped = "loss.dropped"
 
     public var declaration: (type: ValueType, meaning: String) {
         switch self {
         case .fileSizeAfter: (ValueType.number, "the test file's size when the transfer ended")
         case .captureDropped: (ValueType.number, "packets libpcap dropped, over all captures")
         case .featuresRestored: (ValueType.flag, "every changeable feature of the interfaces was back to its original state after the scenario")
+        case .lossDropped: (ValueType.number, "data segments the loss: rule dropped on the way in before restore-link")
         }
     }
 }
