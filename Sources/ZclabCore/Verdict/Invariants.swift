@@ -96,7 +96,7 @@ extension Scenario {
     /// calls returned (`rewrite_after_send`, a MSG_ZEROCOPY script's `modify`).
     public var senderRewritesItsBuffer: Bool {
         guard let sender = workload.sender else { return false }
-        return sender.options.rewriteAfterSend != nil
+        return sender.options.rewritesItsBuffer
             || sender.zerocopy?.steps?.contains { if case .modify = $0 { true } else { false } } == true
     }
 }

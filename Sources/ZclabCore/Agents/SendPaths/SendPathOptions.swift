@@ -13,10 +13,15 @@ public protocol SendPathOptions: Codable, Sendable {
     /// Bytes the path rewrites in its own buffer once every call returned
     /// (`rewrite_after_send`), so the wire may carry new bytes there.
     var rewriteAfterSend: UInt64? { get }
+    /// Whether the path rewrites its own buffer at all while the data is in
+    /// flight (after every call, or between two of them): the wire may then
+    /// carry the rewrite's bytes.
+    var rewritesItsBuffer: Bool { get }
 }
 
 extension SendPathOptions {
     public var rewriteAfterSend: UInt64? { nil }
+    public var rewritesItsBuffer: Bool { rewriteAfterSend != nil }
     /// The key words, in declaration order.
     static var keyWords: [String] { Key.allCases.map(\.rawValue) }
 }
