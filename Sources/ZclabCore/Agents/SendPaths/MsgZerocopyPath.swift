@@ -153,6 +153,13 @@ public struct ZerocopyOptions: SendPathOptions, Equatable {
         case udpSelf = "udp-self"
         /// An AF_UNIX stream socketpair: a socket family that refuses SO_ZEROCOPY.
         case unix
+        /// A UDP socket to the receiver's address across the link, on a port
+        /// nothing listens on: the datagrams are dropped on arrival.
+        case udpPeerClosed = "udp-peer-closed-port"
+        /// An AF_INET SOCK_RAW socket (protocol UDP), unconnected.
+        case raw
+        /// An AF_PACKET SOCK_DGRAM socket, unbound.
+        case packet
     }
 
     public init(enable: Bool = true, readEvery: UInt32 = 1) {

@@ -35,6 +35,52 @@ enum SideSockets {
         return FileDescriptor(rawValue: sender)
     }
 
+    /// The port `udpToPeer` sends to: discard, where nothing listens in zclab's namespaces.
+    static let closedPort: UInt16 = 9
+
+    /// A UDP socket connected to the TCP connection's peer (across the
+    /// link: the receiver's namespace), on a port nothing listens on there:
+    /// each datagram crosses the link and is dropped on arrival, before any
+    /// socket gets it.
+    static func udpToPeer(of connection: FileDescriptor, _ context: inout SendContext) throws(Errno) -> FileDescriptor {
+        var peer = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        _ = try withUnsafeMutablePointer(to: &peer) { (pointer) throws(Errno) in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { (raw) throws(Errno) in
+                try syscall { Glibc.getpeername(connection.rawValue, raw, &length) }
+            }
+        }
+        let family = Int32(peer.ss_family)
+        withUnsafeMutablePointer(to: &peer) { pointer in
+            if family == AF_INET6 {
+                pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_port = closedPort.bigEndian }
+            } else {
+                pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_port = closedPort.bigEndian }
+            }
+        }
+        let socket = try context.log.record("socket", "\(family == AF_INET6 ? "AF_INET6" : "AF_INET") SOCK_DGRAM (to the peer)") { () throws(Errno) in
+            try syscall { Glibc.socket(family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        }
+        try context.log.record("connect", "the TCP peer's address, UDP port \(closedPort) (nothing listens)") { () throws(Errno) in
+            _ = try withUnsafePointer(to: &peer) { (pointer) throws(Errno) in
+                try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { (raw) throws(Errno) in
+                    try syscall { Glibc.connect(socket, raw, length) }
+                }
+            }
+            return 0
+        }
+        return FileDescriptor(rawValue: socket)
+    }
+
+    /// A socket of `family`, `type` and `proto`, neither bound nor connected:
+    /// for what setsockopt and send say on it.
+    static func plain(_ what: String, _ family: Int32, _ type: Int32, _ proto: Int32, _ context: inout SendContext) throws(Errno) -> FileDescriptor {
+        let descriptor = try context.log.record("socket", what) { () throws(Errno) in
+            try syscall { Glibc.socket(family, type | Int32(SOCK_CLOEXEC.rawValue), proto) }
+        }
+        return FileDescriptor(rawValue: descriptor)
+    }
+
     /// One end of an AF_UNIX stream socketpair (the other is kept open, unread).
     static func unix(_ context: inout SendContext) throws(Errno) -> FileDescriptor {
         var pair: [Int32] = [-1, -1]
