@@ -26,7 +26,11 @@ public enum ZerocopyScenarioModel {
         if sender.zerocopy?.steps?.contains(where: { if case .sendUntilError = $0 { true } else { false } }) == true {
             return "when room runs out depends on memory the model does not account (optmem, RLIMIT_MEMLOCK, the send buffer)"
         }
-        if sender.zerocopy?.socket == .unix { return "the model knows TCP and UDP sockets only" }
+        switch sender.zerocopy?.socket {
+        case .unix, .raw, .packet: return "the model knows TCP and UDP sockets only"
+        case .udpPeerClosed: return "the model does not know ICMP errors: a datagram refused on arrival fails the next send"
+        case .tcp, .udp, .udpSelf, nil: break
+        }
         return nil
     }
 
