@@ -33,3 +33,38 @@ extension EndToEnd {
         }
     }
 }
+
+/// The by-reference and loss families as a user runs them: each path's
+/// verdict as the table in docs/findings.md has it, and for loss, the
+/// retransmission that carried the change conflicting on the wire.
+extension EndToEnd {
+    @Suite("scenarios/by-reference and scenarios/loss")
+    struct ByReferenceAndLossTests {
+        /// The send paths whose socket holds the file's pages.
+        static let byReference: Set<String> = ["sendfile", "splice", "msg-zerocopy", "io-uring-send-zc", "sendmsg-zerocopy", "io-uring-sendmsg-zc"]
+
+        @Test func eachPathSendsByReferenceOrByCopy() throws {
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("zcl-e2e-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            let result = try run([zclabExecutable(), "run", packageRoot() + "/scenarios/by-reference", packageRoot() + "/scenarios/loss", "--out", out])
+            #expect(result.status == 0, "\(result.output.suffix(2000))\n\(result.error)")
+            let report = try ReportFile.load(out + "/report.json")
+            for scenario in report.scenarios {
+                #expect(scenario.verdict == .pass, "\(scenario.name): \(scenario.reason)")
+                #expect(scenario.observations["file.intact"] == .flag(true), "\(scenario.name)")
+                let path = scenario.name.replacingOccurrences(of: "by-reference-", with: "")
+                    .replacingOccurrences(of: "loss-overwrite-before-retransmit-", with: "")
+                let expected = Self.byReference.contains(path) ? "new" : "old"
+                if scenario.name.hasPrefix("by-reference-") {
+                    #expect(scenario.observations["wire.source_bytes"] == .text(expected), "\(scenario.name)")
+                } else {
+                    let conflicts = scenario.observations["wire.conflicts"]
+                    #expect(Self.byReference.contains(path) ? conflicts != .number(0) : conflicts == .number(0), "\(scenario.name): \(String(describing: conflicts))")
+                }
+            }
+            let findings = try run([zclabExecutable(), "findings", out + "/report.json"])
+            #expect(findings.output.contains("| `by-reference-sendfile` | new |"), "\(findings.output)")
+            #expect(try leftovers(ofRunIn: out).isEmpty)
+        }
+    }
+}
