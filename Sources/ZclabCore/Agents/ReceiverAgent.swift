@@ -18,9 +18,13 @@ public struct ReceiverConfig: Codable, Sendable {
     public var pieces: [ByteRange]?
     /// Connect to a program and ask, instead of accepting a connection.
     public var client: ClientConfig?
+    /// Also bind a UDP socket on the same address and port, never read: the
+    /// socket a sender's `udp-peer` datagrams are delivered to.
+    public var udpSink = false
 
     enum CodingKeys: String, CodingKey {
         case host, port, expected, pieces, client
+        case udpSink = "udp_sink"
         case readSize = "read_size", pauseAfter = "pause_after", receiveBuffer = "receive_buffer"
     }
 }
@@ -53,6 +57,15 @@ public struct ReceiverAgent {
 
     private mutating func accept() throws(Errno) -> TCPSocket {
         let address = SocketAddress(host: config.host, port: config.port)
+        if config.udpSink {
+            // Left open, unread, for the agent's life: datagrams queue there until its buffer is full.
+            let sink = try log.record("socket", "\(address.isIPv6 ? "AF_INET6" : "AF_INET") SOCK_DGRAM (a sink, never read)") { () throws(Errno) in
+                try syscall { Glibc.socket(address.isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+            }
+            try log.record("bind", "\(address) (UDP)") { () throws(Errno) in
+                try address.withSockaddr { (pointer, length) throws(Errno) in try syscall { Glibc.bind(sink, pointer, length) } }
+            }
+        }
         let listener = try TCPSocket(for: address)
         if let size = config.receiveBuffer {
             try listener.setOption(level: SOL_SOCKET, name: SO_RCVBUF, size)

@@ -29,7 +29,7 @@ public enum ZerocopyScenarioModel {
         switch sender.zerocopy?.socket {
         case .unix, .raw, .packet: return "the model knows TCP and UDP sockets only"
         case .udpPeerClosed: return "the model does not know ICMP errors: a datagram refused on arrival fails the next send"
-        case .tcp, .udp, .udpSelf, nil: break
+        case .tcp, .udp, .udpSelf, .udpPeer, nil: break
         }
         return nil
     }

@@ -170,7 +170,7 @@ enum ScenarioPreparation {
         let receiverConfig = ReceiverConfig(
             host: topology.receiver.address, port: scenario.port, readSize: scenario.receiver.readSize,
             pauseAfter: scenario.receiver.pauseAfter, receiveBuffer: scenario.receiver.receiveBuffer,
-            expected: scenario.file, pieces: scenario.sentRanges)
+            expected: scenario.file, pieces: scenario.sentRanges, udpSink: sender.zerocopy?.socket == .udpPeer)
         let receiver = context.processes.add(try AgentProcess(
             ReceiverAgent.self, place: topology.receiver.place, executable: context.runner.executable,
             config: receiverConfig, logPath: context.paths.agentsLog))

@@ -153,6 +153,9 @@ public struct ZerocopyOptions: SendPathOptions, Equatable {
         case udpSelf = "udp-self"
         /// An AF_UNIX stream socketpair: a socket family that refuses SO_ZEROCOPY.
         case unix
+        /// A UDP socket to the receiver's address and port across the link,
+        /// where the receiver binds a UDP socket it never reads.
+        case udpPeer = "udp-peer"
         /// A UDP socket to the receiver's address across the link, on a port
         /// nothing listens on: the datagrams are dropped on arrival.
         case udpPeerClosed = "udp-peer-closed-port"

@@ -35,14 +35,16 @@ enum SideSockets {
         return FileDescriptor(rawValue: sender)
     }
 
-    /// The port `udpToPeer` sends to: discard, where nothing listens in zclab's namespaces.
+    /// The port `udpToPeer` sends to when not the connection's: discard,
+    /// where nothing listens in zclab's namespaces.
     static let closedPort: UInt16 = 9
 
     /// A UDP socket connected to the TCP connection's peer (across the
-    /// link: the receiver's namespace), on a port nothing listens on there:
-    /// each datagram crosses the link and is dropped on arrival, before any
+    /// link: the receiver's namespace): on the connection's own port, where
+    /// the receiver binds a UDP sink (`ReceiverConfig.udpSink`), or on
+    /// `closedPort`, where each datagram is dropped on arrival, before any
     /// socket gets it.
-    static func udpToPeer(of connection: FileDescriptor, _ context: inout SendContext) throws(Errno) -> FileDescriptor {
+    static func udpToPeer(of connection: FileDescriptor, closed: Bool, _ context: inout SendContext) throws(Errno) -> FileDescriptor {
         var peer = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         _ = try withUnsafeMutablePointer(to: &peer) { (pointer) throws(Errno) in
@@ -51,17 +53,17 @@ enum SideSockets {
             }
         }
         let family = Int32(peer.ss_family)
-        withUnsafeMutablePointer(to: &peer) { pointer in
+        if closed { withUnsafeMutablePointer(to: &peer) { pointer in
             if family == AF_INET6 {
                 pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_port = closedPort.bigEndian }
             } else {
                 pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_port = closedPort.bigEndian }
             }
-        }
+        } }
         let socket = try context.log.record("socket", "\(family == AF_INET6 ? "AF_INET6" : "AF_INET") SOCK_DGRAM (to the peer)") { () throws(Errno) in
             try syscall { Glibc.socket(family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
         }
-        try context.log.record("connect", "the TCP peer's address, UDP port \(closedPort) (nothing listens)") { () throws(Errno) in
+        try context.log.record("connect", closed ? "the TCP peer's address, UDP port \(closedPort) (nothing listens)" : "the TCP peer's address and port (UDP)") { () throws(Errno) in
             _ = try withUnsafePointer(to: &peer) { (pointer) throws(Errno) in
                 try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { (raw) throws(Errno) in
                     try syscall { Glibc.connect(socket, raw, length) }

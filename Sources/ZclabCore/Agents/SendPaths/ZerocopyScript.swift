@@ -81,7 +81,8 @@ extension MsgZerocopyPath {
         case .tcp: socket = transfer.socket
         case .udp, .udpSelf: socket = try SideSockets.udp(toItself: options.socket == .udpSelf, &context)
         case .unix: socket = try SideSockets.unix(&context)
-        case .udpPeerClosed: socket = try SideSockets.udpToPeer(of: transfer.socket, &context)
+        case .udpPeer, .udpPeerClosed:
+            socket = try SideSockets.udpToPeer(of: transfer.socket, closed: options.socket == .udpPeerClosed, &context)
         case .raw: socket = try SideSockets.plain("AF_INET SOCK_RAW IPPROTO_UDP", AF_INET, Int32(SOCK_RAW.rawValue), Int32(IPPROTO_UDP), &context)
         case .packet: socket = try SideSockets.plain("AF_PACKET SOCK_DGRAM", AF_PACKET, Int32(SOCK_DGRAM.rawValue), 0, &context)
         }
