@@ -200,6 +200,7 @@ const int zcl_F_SETLEASE = F_SETLEASE;
 const int zcl_F_GETLEASE = F_GETLEASE;
 const int zcl_F_SETSIG = F_SETSIG;
 const int zcl_F_GETSIG = F_GETSIG;
+int zcl_fcntl_long(int fd, int cmd, long arg) { return fcntl(fd, cmd, arg); }
 
 int zcl_sigrtmin(void) { return SIGRTMIN; }
 

@@ -47,6 +47,18 @@ struct ActionsAndLeasesTests {
         #expect(lease.onBreak == .read)
         #expect(!lease.restart && lease.handler && lease.extraDescriptor)
         #expect(lease.target == .file)
+        #expect(lease.badSignal == nil && !lease.getsigOnDup && !lease.releaseAtEnd)
+    }
+
+    @Test func leaseSignalProbesAndLateRelease() throws {
+        let scenario = try ScenarioParser.parse(head + """
+            sender:
+              method: sendfile
+              lease: {type: read, bad_signal: -1, getsig_on_dup: true, release_at_end: true}
+            expect: {sender.getsig_on_dup: none, sender.fcntl_setsig.errno: EINVAL}
+            """, path: "l.yaml")
+        let lease = try #require(scenario.workload.sender?.lease)
+        #expect(lease.badSignal == -1 && lease.getsigOnDup && lease.releaseAtEnd)
     }
 
     @Test(arguments: [
@@ -56,6 +68,10 @@ struct ActionsAndLeasesTests {
         ("sender: {method: sendfile, lease: {type: exclusive}}\n", 3, "lease type 'exclusive'"),
         ("sender: {method: sendfile, lease: {type: read, signal: SIGKILL}}\n", 3, "signal 'SIGKILL'"),
         ("sender: {method: sendfile, lease: {type: read, on_break: panic}}\n", 3, "on_break 'panic'"),
+        ("sender: {method: sendfile, lease: {type: read, bad_signal: 35}}\n", 3, "bad_signal '35' is not a whole number outside 0...64"),
+        ("sender: {method: sendfile, lease: {type: read, bad_signal: SIGIO}}\n", 3, "bad_signal 'SIGIO'"),
+        ("sender: {method: sendfile, lease: {type: read, getsig_on_dup: maybe}}\n", 3, "getsig_on_dup"),
+        ("sender: {method: sendfile, lease: {type: read, release_at_end: 2}}\n", 3, "release_at_end"),
         ("sysctls: {net/core/optmem_max: 1}\nsender: {method: sendfile}\n", 3, "unknown key 'net/core/optmem_max' in sysctls"),
         ("sender: {method: sendfile, touch_after_short_write: true}\n", 3, "for method mmap-write"),
     ])

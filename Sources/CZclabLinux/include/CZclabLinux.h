@@ -161,6 +161,8 @@ extern const int zcl_F_SETLEASE;
 extern const int zcl_F_GETLEASE;
 extern const int zcl_F_SETSIG;
 extern const int zcl_F_GETSIG;
+/// fcntl with a long argument (the kernel reads an unsigned long: -1 is ULONG_MAX).
+int zcl_fcntl_long(int fd, int cmd, long arg);
 
 /// Removes capability `cap` (e.g. 28, CAP_LEASE) from this thread's
 /// effective, permitted and inheritable sets (capget/capset). 0 or -1/errno.

@@ -49,7 +49,7 @@ extension AgentRole {
 extension SenderAgent: AgentRole {
     public static let name = AgentName.sender
     /// Connect, the lease, the header and its cork, shutdown: what every send path shares.
-    public static let syscalls = ["connect", "setsockopt", "open", "capset", "fcntl_setsig", "fcntl_setlease", "pread", "send", "shutdown"]
+    public static let syscalls = ["connect", "setsockopt", "open", "capset", "fcntl_setsig", "fcntl_setlease", "dup", "fcntl_getsig", "pread", "send", "shutdown"]
 }
 extension ReceiverAgent: AgentRole {
     public static let name = AgentName.receiver

@@ -27,11 +27,22 @@ public struct LeaseSpec: Codable, Sendable, Equatable {
     public var extraDescriptor: Bool
     /// Drop CAP_LEASE first (with a file owned by someone else: must fail).
     public var dropCapLease: Bool
+    /// F_SETSIG with this number first, which is no signal (65, -1): the
+    /// kernel must refuse it, and the lease then breaks with whatever signal
+    /// the descriptor had before (SIGIO unless `signal` follows).
+    public var badSignal: Int64?
+    /// F_GETSIG on a dup(2) of the lease's descriptor once the lease is
+    /// taken: F_SETSIG belongs to the open file description, not the descriptor.
+    public var getsigOnDup: Bool
+    /// F_SETLEASE F_UNLCK once the transfer is over, long after any break
+    /// has been waited out: the kernel has removed the lease by then.
+    public var releaseAtEnd: Bool
 
     enum CodingKeys: String, CodingKey {
         case type, signal, handler, restart, target
         case onBreak = "on_break", openForWriting = "open_for_writing"
         case extraDescriptor = "extra_descriptor", dropCapLease = "drop_cap_lease"
+        case badSignal = "bad_signal", getsigOnDup = "getsig_on_dup", releaseAtEnd = "release_at_end"
     }
 }
 
@@ -44,6 +55,9 @@ public struct LeaseReport: Codable, Sendable, Equatable {
     public var after: LeaseType?
     /// The descriptor the lease was asked for on (to compare with si_fd).
     public var descriptor: Int32
+    /// F_GETSIG on a dup of that descriptor: a signal name, "none" for 0
+    /// (SIGIO without siginfo), nil when not asked.
+    public var signalOnDup: String?
 }
 
 extension SenderAgent {
@@ -71,6 +85,14 @@ extension SenderAgent {
             context.keptOpen += [pipe.read, pipe.write]
             target = pipe.read
         }
+        if let number = spec.badSignal {
+            do {
+                try context.log.record("fcntl_setsig", "fd=\(target.rawValue) F_SETSIG \(number) (no signal)") { () throws(Errno) in
+                    try target.setNotificationSignal(number: number)
+                    return 0
+                }
+            } catch {}  // logged with its errno, which is the finding; the lease goes on
+        }
         var signal = SIGIO
         if let name = spec.signal {
             guard let number = SignalNames.number(name) else { throw Errno(EINVAL) }
@@ -94,6 +116,27 @@ extension SenderAgent {
         } catch {
             report.set = error.name
         }
+        if spec.getsigOnDup { report.signalOnDup = try signalOnDuplicate(of: target) }
         return (report, target)
+    }
+
+    /// dup(2)s `descriptor`, asks the copy for F_GETSIG and closes it.
+    private mutating func signalOnDuplicate(of descriptor: FileDescriptor) throws(Errno) -> String {
+        let copy = FileDescriptor(rawValue: try context.log.record("dup", "fd=\(descriptor.rawValue)") { () throws(Errno) in
+            try descriptor.duplicate().rawValue
+        })
+        defer { try? copy.close() }
+        let number = try context.log.record("fcntl_getsig", "fd=\(copy.rawValue) F_GETSIG (the dup)") { () throws(Errno) in
+            Int(try copy.notificationSignal())
+        }
+        return number == 0 ? "none" : signalName(Int32(number))
+    }
+
+    /// F_SETLEASE F_UNLCK after the transfer, logged with whatever it gives.
+    mutating func releaseLate(_ descriptor: FileDescriptor) {
+        _ = try? context.log.record("fcntl_setlease", "fd=\(descriptor.rawValue) F_SETLEASE F_UNLCK (after the transfer)") { () throws(Errno) in
+            try descriptor.setLease(.none)
+            return 0
+        }
     }
 }

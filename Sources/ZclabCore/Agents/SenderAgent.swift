@@ -87,7 +87,12 @@ public struct SenderAgent {
                 lease = try takeLease(spec, file: file, socket: socket.descriptor)
             }
             let transfer = Transfer(file: file, size: UInt64(try file.size()), socket: socket.descriptor)
-            defer { if let held = lease { lease?.report.after = try? held.descriptor.lease() } }
+            defer {
+                if let held = lease {
+                    lease?.report.after = try? held.descriptor.lease()
+                    if config.lease?.releaseAtEnd == true { releaseLate(held.descriptor) }
+                }
+            }
             if let framing = config.framing, !config.method.path.carriesHeader { try sendHeader(framing, from: file, to: socket) }
             try path.send(transfer, &context)
             if config.framing?.cork == true { try setCork(false, on: socket) }

@@ -134,6 +134,7 @@ extension ScenarioReader {
     func leaseSpec(_ node: Node) throws(ScenarioError) -> LeaseSpec {
         let items = try fields(node, in: "lease", allowed: [
             "type", "signal", "on_break", "handler", "restart", "on", "open_for_writing", "extra_descriptor", "drop_cap_lease",
+            "bad_signal", "getsig_on_dup", "release_at_end",
         ])
         func leaseType(_ node: Node, _ what: String, _ words: [String: LeaseType]) throws(ScenarioError) -> LeaseType {
             let text = try string(node, what)
@@ -146,7 +147,8 @@ extension ScenarioReader {
         var spec = LeaseSpec(
             type: try leaseType(typeNode, "lease type", ["read": .read, "write": .write]),
             signal: nil, onBreak: nil, handler: true, restart: true, target: .file,
-            openForWriting: false, extraDescriptor: false, dropCapLease: false)
+            openForWriting: false, extraDescriptor: false, dropCapLease: false,
+            badSignal: nil, getsigOnDup: false, releaseAtEnd: false)
         if let signal = items["signal"] {
             let name = try string(signal, "signal")
             guard SignalNames.number(name) != nil else { throw error(signal, "signal '\(Self.clip(name))' is not SIGIO or SIGRTMIN+N") }
@@ -166,6 +168,15 @@ extension ScenarioReader {
         if let open = items["open_for_writing"] { spec.openForWriting = try bool(open, "open_for_writing") }
         if let extra = items["extra_descriptor"] { spec.extraDescriptor = try bool(extra, "extra_descriptor") }
         if let drop = items["drop_cap_lease"] { spec.dropCapLease = try bool(drop, "drop_cap_lease") }
+        if let bad = items["bad_signal"] {
+            let text = try string(bad, "bad_signal")
+            guard let number = Int64(text), !(0...Int64(SignalNames.highest)).contains(number) else {
+                throw error(bad, "bad_signal '\(Self.clip(text))' is not a whole number outside 0...\(SignalNames.highest) (the signals F_SETSIG takes): e.g. 65 or -1")
+            }
+            spec.badSignal = number
+        }
+        if let dup = items["getsig_on_dup"] { spec.getsigOnDup = try bool(dup, "getsig_on_dup") }
+        if let late = items["release_at_end"] { spec.releaseAtEnd = try bool(late, "release_at_end") }
         return spec
     }
 

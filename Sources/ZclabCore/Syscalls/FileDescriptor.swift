@@ -32,6 +32,11 @@ public struct FileDescriptor: Hashable, Sendable {
         return FileDescriptor(rawValue: try syscall(retryOnInterrupt: retryOnInterrupt) { Glibc.open(path, flags, permissions) })
     }
 
+    /// dup(2): a second descriptor of the same open file description.
+    public func duplicate() throws(Errno) -> FileDescriptor {
+        FileDescriptor(rawValue: try syscall { Glibc.dup(rawValue) })
+    }
+
     /// close(2). EINTR is not retried: on Linux the descriptor is gone either way.
     public func close() throws(Errno) {
         _ = try syscall(retryOnInterrupt: false) { Glibc.close(rawValue) }

@@ -39,6 +39,17 @@ extension FileDescriptor {
     public func setNotificationSignal(_ signal: Int32) throws(Errno) {
         _ = try syscall { Glibc.fcntl(rawValue, zcl_F_SETSIG, signal) }
     }
+
+    /// fcntl(F_SETSIG) with a number that may be no signal at all (65, -1):
+    /// passed as the kernel's unsigned long, so -1 arrives as ULONG_MAX.
+    public func setNotificationSignal(number: Int64) throws(Errno) {
+        _ = try syscall { zcl_fcntl_long(rawValue, zcl_F_SETSIG, Int(number)) }
+    }
+
+    /// fcntl(F_GETSIG): the signal F_SETSIG chose, 0 when none was.
+    public func notificationSignal() throws(Errno) -> Int32 {
+        try syscall { Glibc.fcntl(rawValue, zcl_F_GETSIG) }
+    }
 }
 
 /// Signal names as scenarios write them: "SIGIO", "SIGRTMIN+1".

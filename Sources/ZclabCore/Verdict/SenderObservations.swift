@@ -28,6 +28,7 @@ extension Observations {
             self[SenderObservation.signalBand] = breakSignal?.band.map { .number(Int64($0)) } ?? .text("none")
             self[SenderObservation.leaseInHandler] = .text(breakSignal?.leaseInHandler?.rawValue ?? "none")
             self[SenderObservation.handlerAction] = .text(breakSignal?.handlerAction ?? "none")
+            if let signal = lease.signalOnDup { self[SenderObservation.signalOnDup] = .text(signal) }
         }
         if let zerocopy = result?.zerocopy { addZerocopy(zerocopy) }
         if let uring = result?.uring {
@@ -67,6 +68,7 @@ public enum SenderObservation: String, ObservationGroup {
     case handlerAction = "sender.handler_action"
     case signalFdIsLease = "sender.signal_fd_is_lease"
     case signalBand = "sender.signal_band"
+    case signalOnDup = "sender.getsig_on_dup"
 
     public var declaration: (type: ValueType, meaning: String) {
         switch self {
@@ -84,6 +86,7 @@ public enum SenderObservation: String, ObservationGroup {
         case .handlerAction: (ValueType(.errno, .words(["ok", "none"])), "what the handler's F_SETLEASE gave (ok or errno), or none")
         case .signalFdIsLease: (ValueType.flag, "the break signal's si_fd is the lease's descriptor")
         case .signalBand: (ValueType.numberOrNone, "the break signal's si_band, or none")
+        case .signalOnDup: (ValueType.signalOrNone, "F_GETSIG on a dup(2) of the lease's descriptor (lease getsig_on_dup), none for 0 (no F_SETSIG)")
         }
     }
 }
