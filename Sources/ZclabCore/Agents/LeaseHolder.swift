@@ -6,7 +6,13 @@ import Glibc
 /// A file lease the sender takes before it sends, and how it reacts when the
 /// lease is broken. Also the ways of asking for a lease that must fail.
 public struct LeaseSpec: Codable, Sendable, Equatable {
-    public enum Target: String, Codable, Sendable, CaseIterable { case file, socket, pipe }
+    public enum Target: String, Codable, Sendable, CaseIterable {
+        case file, socket, pipe
+        /// The file opened O_WRONLY as its only descriptor, before the sender
+        /// opens its own; the lease is asked for there, then released and
+        /// the descriptor closed: the transfer goes on without a lease.
+        case soleWriteOnly = "sole-write-only"
+    }
 
     public var type: LeaseType
     /// F_SETSIG: the signal for the break ("SIGRTMIN+1"); nil keeps SIGIO.
@@ -19,7 +25,8 @@ public struct LeaseSpec: Codable, Sendable, Equatable {
     public var handler: Bool
     /// SA_RESTART on the handler.
     public var restart: Bool
-    /// Where the lease is asked for: the file (normal), or the socket or a pipe (must fail).
+    /// Where the lease is asked for: the file (normal), the socket or a pipe
+    /// (must fail), or the file's only descriptor, open O_WRONLY.
     public var target: Target
     /// Take the lease on a descriptor open O_RDWR instead of O_RDONLY.
     public var openForWriting: Bool
@@ -78,7 +85,7 @@ extension SenderAgent {
         }
         let target: FileDescriptor
         switch spec.target {
-        case .file: target = file
+        case .file, .soleWriteOnly: target = file  // the sender asks for a sole-write-only lease before it gets here
         case .socket: target = socket
         case .pipe:
             let pipe = try FileDescriptor.pipe()
@@ -130,6 +137,30 @@ extension SenderAgent {
             Int(try copy.notificationSignal())
         }
         return number == 0 ? "none" : signalName(Int32(number))
+    }
+
+    /// Asks for the lease on the file's only open descriptor, O_WRONLY (the
+    /// sender's own is not open yet), reads it back, then releases it and
+    /// closes the descriptor.
+    mutating func leaseOnSoleWriteOnlyDescriptor(_ spec: LeaseSpec) throws(Errno) -> LeaseReport {
+        let path = config.path
+        let descriptor = FileDescriptor(rawValue: try context.log.record("open", "path=\(path) flags=O_WRONLY (the only descriptor)") {
+            () throws(Errno) in try FileDescriptor.open(path, .writeOnly).rawValue
+        })
+        defer { try? descriptor.close() }
+        var report = LeaseReport(set: "ok", descriptor: descriptor.rawValue)
+        do {
+            try context.log.record("fcntl_setlease", "fd=\(descriptor.rawValue) F_SETLEASE \(spec.type.rawValue)") { () throws(Errno) in
+                try descriptor.setLease(spec.type)
+                return 0
+            }
+            report.before = try descriptor.lease()
+            try descriptor.setLease(.none)
+            report.after = try descriptor.lease()
+        } catch {
+            report.set = error.name
+        }
+        return report
     }
 
     /// F_SETLEASE F_UNLCK after the transfer, logged with whatever it gives.

@@ -75,15 +75,18 @@ public struct SenderAgent {
         }
         var failure: String?
         var lease: (report: LeaseReport, descriptor: FileDescriptor)?
+        /// A lease asked for on a descriptor of its own and given up at once (`on: sole-write-only`).
+        var askedAlone: LeaseReport?
         let config = self.config  // read in the closures below while `context` changes
         do {
             let socket = try connect()
             context.channel.send(.connected)
+            if let spec = config.lease, spec.target == .soleWriteOnly { askedAlone = try leaseOnSoleWriteOnlyDescriptor(spec) }
             let writable = config.lease?.openForWriting == true
             let file = FileDescriptor(rawValue: try context.log.record(
                 "open", "path=\(config.path) flags=\(writable ? "O_RDWR" : "O_RDONLY")"
             ) { () throws(Errno) in try FileDescriptor.open(config.path, writable ? .readWrite : .readOnly).rawValue })
-            if let spec = config.lease {
+            if let spec = config.lease, spec.target != .soleWriteOnly {
                 lease = try takeLease(spec, file: file, socket: socket.descriptor)
             }
             let transfer = Transfer(file: file, size: UInt64(try file.size()), socket: socket.descriptor)
@@ -106,7 +109,7 @@ public struct SenderAgent {
         let result = SenderResult(
             bytes: context.sent, failure: failure,
             signals: SignalRecorder.records(mapping: context.mapping?.bytes, mappingOffset: context.mappingOffset),
-            lease: lease?.report, path: path.report)
+            lease: lease?.report ?? askedAlone, path: path.report)
         context.channel.send(.done(AgentOutcome(steps: context.log.steps, result: .sender(result))))
         exit(0)
     }
