@@ -72,6 +72,9 @@ struct ActionsAndLeasesTests {
         ("sender: {method: sendfile, lease: {type: read, bad_signal: SIGIO}}\n", 3, "bad_signal 'SIGIO'"),
         ("sender: {method: sendfile, lease: {type: read, getsig_on_dup: maybe}}\n", 3, "getsig_on_dup"),
         ("sender: {method: sendfile, lease: {type: read, release_at_end: 2}}\n", 3, "release_at_end"),
+        ("sender: {method: sendfile, lease: {type: read, other_writer: someone}}\n", 3, "other_writer"),
+        ("sender: {method: sendfile, lease: {type: write, on: elsewhere}}\n", 3, "sole-write-only"),
+        ("sender: {method: mmap-write, sigbus: default}\n", 3, "needs touch_after_short_write: true"),
         ("sysctls: {net/core/optmem_max: 1}\nsender: {method: sendfile}\n", 3, "unknown key 'net/core/optmem_max' in sysctls"),
         ("sender: {method: sendfile, touch_after_short_write: true}\n", 3, "for method mmap-write"),
     ])

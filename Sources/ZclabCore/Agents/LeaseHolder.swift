@@ -44,12 +44,15 @@ public struct LeaseSpec: Codable, Sendable, Equatable {
     /// F_SETLEASE F_UNLCK once the transfer is over, long after any break
     /// has been waited out: the kernel has removed the lease by then.
     public var releaseAtEnd: Bool
+    /// Another process holds the file open O_WRONLY while the lease is asked
+    /// for (a shell with the file on its descriptor 3), and lets go after.
+    public var otherWriter: Bool
 
     enum CodingKeys: String, CodingKey {
         case type, signal, handler, restart, target
         case onBreak = "on_break", openForWriting = "open_for_writing"
         case extraDescriptor = "extra_descriptor", dropCapLease = "drop_cap_lease"
-        case badSignal = "bad_signal", getsigOnDup = "getsig_on_dup", releaseAtEnd = "release_at_end"
+        case badSignal = "bad_signal", getsigOnDup = "getsig_on_dup", releaseAtEnd = "release_at_end", otherWriter = "other_writer"
     }
 }
 
@@ -114,6 +117,12 @@ extension SenderAgent {
             SignalRecorder.onLeaseBreak(signal, descriptor: target, action: spec.onBreak)
         }
         var report = LeaseReport(set: "ok", descriptor: target.rawValue)
+        let writer = spec.otherWriter ? try otherWriter() : nil
+        defer {
+            writer?.kill(SIGKILL)
+            writer?.closePipes()
+            _ = writer?.wait()
+        }
         do {
             try context.log.record("fcntl_setlease", "fd=\(target.rawValue) F_SETLEASE \(spec.type.rawValue)") { () throws(Errno) in
                 try target.setLease(spec.type)
@@ -125,6 +134,22 @@ extension SenderAgent {
         }
         if spec.getsigOnDup { report.signalOnDup = try signalOnDuplicate(of: target) }
         return (report, target)
+    }
+
+    /// Another process that holds the test file open O_WRONLY (the shell's
+    /// descriptor 3) until it is killed; returned once it says it holds it.
+    /// It lives at most 60 s, should the sender die before killing it.
+    private mutating func otherWriter() throws(Errno) -> ChildProcess {
+        let path = config.path
+        let child = try ChildProcess(["sh", "-c", "exec 3>>\"$1\" && echo held && exec sleep 60", "sh", path], pipeOutput: true)
+        var reader = LineReader(child.output ?? FileDescriptor(rawValue: -1))
+        while reader.bufferedLine() == nil {
+            guard (try? reader.fill()) == true else { throw Errno(EIO) }
+        }
+        context.log.append(SyscallStep(
+            actor: "sender", call: "other_writer", arguments: "path=\(path) open O_WRONLY|O_APPEND by another process (pid \(child.pid)), held",
+            calls: 1, returned: 3, returnMin: nil, returnMax: nil, errno: nil, signal: nil, durationNs: 0))
+        return child
     }
 
     /// dup(2)s `descriptor`, asks the copy for F_GETSIG and closes it.

@@ -134,7 +134,7 @@ extension ScenarioReader {
     func leaseSpec(_ node: Node) throws(ScenarioError) -> LeaseSpec {
         let items = try fields(node, in: "lease", allowed: [
             "type", "signal", "on_break", "handler", "restart", "on", "open_for_writing", "extra_descriptor", "drop_cap_lease",
-            "bad_signal", "getsig_on_dup", "release_at_end",
+            "bad_signal", "getsig_on_dup", "release_at_end", "other_writer",
         ])
         func leaseType(_ node: Node, _ what: String, _ words: [String: LeaseType]) throws(ScenarioError) -> LeaseType {
             let text = try string(node, what)
@@ -148,7 +148,7 @@ extension ScenarioReader {
             type: try leaseType(typeNode, "lease type", ["read": .read, "write": .write]),
             signal: nil, onBreak: nil, handler: true, restart: true, target: .file,
             openForWriting: false, extraDescriptor: false, dropCapLease: false,
-            badSignal: nil, getsigOnDup: false, releaseAtEnd: false)
+            badSignal: nil, getsigOnDup: false, releaseAtEnd: false, otherWriter: false)
         if let signal = items["signal"] {
             let name = try string(signal, "signal")
             guard SignalNames.number(name) != nil else { throw error(signal, "signal '\(Self.clip(name))' is not SIGIO or SIGRTMIN+N") }
@@ -177,6 +177,7 @@ extension ScenarioReader {
         }
         if let dup = items["getsig_on_dup"] { spec.getsigOnDup = try bool(dup, "getsig_on_dup") }
         if let late = items["release_at_end"] { spec.releaseAtEnd = try bool(late, "release_at_end") }
+        if let writer = items["other_writer"] { spec.otherWriter = try bool(writer, "other_writer") }
         return spec
     }
 
