@@ -16,4 +16,11 @@ struct RunCommandTests {
             #expect(error.output == "oops\n")
         }
     }
+
+    /// Standard input, written whole: 1 MiB goes through and comes back.
+    @Test func inputIsTheCommandsStandardInput() throws {
+        let input = Data((0 ..< (1 << 20)).map { UInt8(truncatingIfNeeded: $0 % 251) })
+        #expect(try runCommand(["sh", "-c", "wc -c"], input: input).trimmingCharacters(in: .whitespacesAndNewlines) == "1048576")
+        #expect(throws: CommandError.self) { try runCommand(["sh", "-c", "cat > /dev/null; exit 4"], input: Data("x".utf8)) }
+    }
 }

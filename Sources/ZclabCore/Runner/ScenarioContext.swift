@@ -78,7 +78,7 @@ struct ScenarioContext {
         guard let route = place.route else { return }
         let path = testFile(at: place)
         peerFiles.append(PeerFile(route: route, path: path))
-        try route.upload(paths.file, to: path)
+        try route.upload(paths.file, to: path, executable: false)
         note("test file copied to \(route.destination):\(path)")
     }
 }

@@ -143,8 +143,10 @@ public struct CommandError: Error, CustomStringConvertible {
 
 /// Runs a short command to completion and returns its standard output;
 /// throws `CommandError` (with standard error) when it does not exit 0.
+/// `input`, if given, is its standard input, written whole before its output
+/// is read: for commands that say little until their input has ended.
 @discardableResult
-public func runCommand(_ arguments: [String], workingDirectory: String? = nil) throws -> String {
+public func runCommand(_ arguments: [String], input: Data? = nil, workingDirectory: String? = nil) throws -> String {
     // Standard error goes to a temporary file unlinked at once: nothing is
     // left under /tmp even when zclab is killed while the command runs.
     var template = Array("/tmp/zcl-cmd-XXXXXX".utf8CString)
@@ -153,10 +155,19 @@ public func runCommand(_ arguments: [String], workingDirectory: String? = nil) t
     unlink(template)
     let errors = FileDescriptor(rawValue: descriptor)
     defer { try? errors.close() }
-    let child = try ChildProcess(arguments, pipeOutput: true, errorDescriptor: errors, workingDirectory: workingDirectory)
+    let child = try ChildProcess(
+        arguments, pipeInput: input != nil, pipeOutput: true, errorDescriptor: errors, workingDirectory: workingDirectory)
+    var written: (any Error)?
+    if let input, let pipe = child.input {
+        if case .failure(let error) = Result(catching: { try input.withUnsafeBytes { try pipe.writeAll($0) } }) { written = error }
+        try? pipe.close()
+    }
     let output = child.output.map { readAll($0) } ?? ""
-    child.closePipes()
+    try? child.output?.close()
     let termination = child.wait()
+    if let written, termination == .exited(0) {
+        throw CommandError(arguments: arguments, termination: termination, output: "writing its input: \(written)")
+    }
     guard termination == .exited(0) else {
         _ = lseek(descriptor, 0, SEEK_SET)
         throw CommandError(arguments: arguments, termination: termination, output: readAll(errors) + output)

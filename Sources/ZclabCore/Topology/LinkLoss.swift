@@ -35,11 +35,7 @@ enum LinkLoss {
               }
             }
             """
-        let child = try ChildProcess(["ip", "netns", "exec", namespace, "nft", "-f", "-"], pipeInput: true)
-        try Data(ruleset.utf8).withUnsafeBytes { try child.input?.writeAll($0) }
-        child.closePipes()
-        let ended = child.wait()
-        guard ended == .exited(0) else { throw ScenarioFailure("nft in \(namespace) could not take the drop rule: nft \(ended)") }
+        try runCommand(["ip", "netns", "exec", namespace, "nft", "-f", "-"], input: Data(ruleset.utf8))
     }
 
     /// Removes the drop and returns how many segments it dropped.

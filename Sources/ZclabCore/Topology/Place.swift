@@ -95,15 +95,11 @@ public struct SSHRoute: Codable, Sendable, Equatable {
         guard ended == .exited(0) else { throw ScenarioFailure("copying \(destination):\(path) to \(local): ssh \(ended)") }
     }
 
-    /// Writes the contents of this machine's `local` to the peer's `path`, executable.
-    func upload(_ local: String, to path: String) throws {
+    /// Writes the contents of this machine's `local` to the peer's `path`
+    /// (made executable when `executable`, as zclab's own copy is).
+    func upload(_ local: String, to path: String, executable: Bool) throws {
         guard let contents = FileManager.default.contents(atPath: local) else { throw ScenarioFailure("reading \(local)") }
-        let child = try ChildProcess(
-            command(["sh", "-c", "cat > \"$1\" && chmod 755 \"$1\"", "sh", path]), pipeInput: true)
-        let written = Result { try contents.withUnsafeBytes { try child.input?.writeAll($0) } }
-        child.closePipes()
-        let ended = child.wait()
-        if case .failure(let error) = written { throw ScenarioFailure("copying \(local) to \(destination):\(path): \(error)") }
-        guard ended == .exited(0) else { throw ScenarioFailure("copying \(local) to \(destination):\(path): ssh \(ended)") }
+        let script = executable ? "cat > \"$1\" && chmod 755 \"$1\"" : "cat > \"$1\""
+        try runCommand(command(["sh", "-c", script, "sh", path]), input: contents)
     }
 }

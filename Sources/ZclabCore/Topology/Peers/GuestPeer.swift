@@ -43,6 +43,9 @@ enum GuestPeer {
         let script = "\(folder)/guest.sh"
         try guestScript(folder: folder, authorizedKey: key.publicKey).write(toFile: script, atomically: true, encoding: .utf8)
 
+        let route = SSHRoute(
+            destination: "root@\(ipv4.peer)", options: key.sshOptions, namespace: namespace, zclab: runner.executable,
+            folder: "/tmp/zcl-\(tag)")
         var attempts: [String] = []
         let accelerators: [Accelerator.Kind] = Accelerator.kvmUnavailable() == nil ? [.kvm, .tcg] : [.tcg]
         for accelerator in accelerators {
@@ -59,10 +62,7 @@ enum GuestPeer {
                 ])
             let started = Date()
             do {
-                let interface = try waitUntilReady(machine, folder: folder, key: key, namespace: namespace, runner: runner, deadline: accelerator == .kvm ? 30 : 300)
-                let route = SSHRoute(
-                    destination: "root@\(ipv4.peer)", options: key.sshOptions, namespace: namespace, zclab: runner.executable,
-                    folder: "/tmp/zcl-\(tag)")
+                let interface = try waitUntilReady(machine, folder: folder, key: key, route: route, runner: runner, deadline: accelerator == .kvm ? 30 : 300)
                 try route.run(["mkdir", "-p", route.folder])
                 let release = (try? route.run(["uname", "-r"]))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? kernel.release
                 return PeerLink(
@@ -96,7 +96,7 @@ enum GuestPeer {
     /// Waits for the guest's script to name its virtio_net interface and
     /// publish its host key, then for its ssh server to answer; returns the interface.
     private static func waitUntilReady(
-        _ machine: VirtualMachine, folder: String, key: ClientKey, namespace: String, runner: ScenarioRunner, deadline: Double
+        _ machine: VirtualMachine, folder: String, key: ClientKey, route: SSHRoute, runner: ScenarioRunner, deadline: Double
     ) throws -> String {
         let started = Date()
         while Date().timeIntervalSince(started) < deadline {
@@ -107,8 +107,7 @@ enum GuestPeer {
                 hostKey.hasPrefix("ssh-")
             {
                 try key.trust(hostKey.trimmingCharacters(in: .whitespacesAndNewlines), for: [ipv4.peer, ipv6.peer])
-                let probe = SSHRoute(destination: "root@\(ipv4.peer)", options: key.sshOptions, namespace: namespace, zclab: "", folder: "")
-                if (try? probe.run(["true"])) != nil { return interface }
+                if (try? route.run(["true"])) != nil { return interface }
             }
             usleep(500_000)
         }

@@ -72,7 +72,7 @@ public enum RemotePeer {
             throw SkipScenario(reason: "the peer \(spec.destination) cannot be reached with ssh: \(error)")
         }
         runner.report("copying zclab to \(spec.destination):\(route.zclab)")
-        try route.upload(runner.executable, to: route.zclab)
+        try route.upload(runner.executable, to: route.zclab, executable: true)
         do { try route.run([route.zclab, "--version"]) } catch {
             throw SkipScenario(reason: "the zclab copied to \(spec.destination) does not run there (\(error)): run zclab from the statically linked build of scripts/install")
         }
