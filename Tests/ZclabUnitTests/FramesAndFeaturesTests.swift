@@ -13,12 +13,12 @@ struct FramesAndFeaturesTests {
         return bytes
     }
 
-    func state(_ bytes: [UInt8]) -> TCPChecksum.State {
+    func state(_ bytes: [UInt8]) -> TransportChecksum.State {
         bytes.withUnsafeBytes { raw in
             guard case .success(let segment) = PacketDecoder.decode(raw, linkType: .ethernet, originalLength: raw.count) else {
                 return .unchecked
             }
-            return TCPChecksum.state(of: segment, in: raw)
+            return TransportChecksum.state(of: segment, in: raw)
         }
     }
 
@@ -29,13 +29,13 @@ struct FramesAndFeaturesTests {
 
     @Test func checksumsAreValidPartialOrInvalid() {
         let payload = (0 ..< 101).map { UInt8($0 & 0xFF) }  // odd length: the last byte is padded
-        let pseudo = { (length: Int) in TCPChecksum.pseudoHeaderSum(flow, length: length) }
+        let pseudo = { (length: Int) in TransportChecksum.pseudoHeaderSum(flow, length: length) }
         let valid = frame(payload) { bytes, start, length in
-            let sum = bytes.withUnsafeBytes { TCPChecksum.sum(UnsafeRawBufferPointer(rebasing: $0[start...])) }
-            setField(&bytes, start, ~TCPChecksum.fold(pseudo(length) + sum))
+            let sum = bytes.withUnsafeBytes { TransportChecksum.sum(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+            setField(&bytes, start, ~TransportChecksum.fold(pseudo(length) + sum))
         }
         #expect(state(valid) == .valid)
-        let partial = frame(payload) { bytes, start, length in setField(&bytes, start, TCPChecksum.fold(pseudo(length))) }
+        let partial = frame(payload) { bytes, start, length in setField(&bytes, start, TransportChecksum.fold(pseudo(length))) }
         #expect(state(partial) == .partial)
         let invalid = frame(payload) { bytes, start, _ in setField(&bytes, start, 0x1234) }
         #expect(state(invalid) == .invalid)

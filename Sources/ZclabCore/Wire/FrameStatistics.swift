@@ -83,10 +83,10 @@ struct FrameTally {
             smallestSegment: 0, largestSegment: 0, firstSegments: [], histogram: [], checksums: ChecksumTally())
     }
 
-    /// Counts `segment`, decoded from `packet` whose wire length is `wireLength`.
-    mutating func add(_ segment: TCPSegment, packet: UnsafeRawBufferPointer, wireLength: Int) {
+    /// Counts `segment` (or datagram), decoded from `packet` whose wire length is `wireLength`.
+    mutating func add(_ segment: some TransportPacket, packet: UnsafeRawBufferPointer, wireLength: Int) {
         statistics.frames += 1
-        switch TCPChecksum.state(of: segment, in: packet) {
+        switch TransportChecksum.state(of: segment, in: packet) {
         case .valid: statistics.checksums.valid += 1
         case .partial: statistics.checksums.partial += 1
         case .invalid: statistics.checksums.invalid += 1
@@ -116,25 +116,27 @@ struct FrameTally {
     }
 }
 
-/// The TCP checksum (RFC 793, RFC 1071) of captured segments.
-enum TCPChecksum {
+/// The TCP and UDP checksum (RFC 793, RFC 768, RFC 1071) of captured packets.
+enum TransportChecksum {
     enum State { case valid, partial, invalid, unchecked }
 
     /// Whether the checksum of `segment` in `packet` verifies, holds only the
     /// pseudo-header sum (a partial checksum, complemented or not), or neither.
-    static func state(of segment: TCPSegment, in packet: UnsafeRawBufferPointer) -> State {
+    /// A UDP checksum of 0 over IPv4 means none was computed: unchecked.
+    static func state<Packet: TransportPacket>(of segment: Packet, in packet: UnsafeRawBufferPointer) -> State {
         guard !segment.payloadTruncated else { return .unchecked }
-        let tcp = UnsafeRawBufferPointer(rebasing: packet[segment.tcpOffset ..< segment.payloadOffset + segment.capturedPayloadLength])
-        let pseudo = pseudoHeaderSum(segment.flow, length: tcp.count)
-        if fold(pseudo + sum(tcp)) == 0xFFFF { return .valid }
-        let field = UInt16(tcp[16]) << 8 | UInt16(tcp[17])
+        let header = UnsafeRawBufferPointer(rebasing: packet[segment.headerOffset ..< segment.payloadOffset + segment.capturedPayloadLength])
+        let field = UInt16(header[Packet.checksumField]) << 8 | UInt16(header[Packet.checksumField + 1])
+        if Packet.self == UDPDatagram.self, field == 0, !segment.flow.source.isIPv6 { return .unchecked }
+        let pseudo = pseudoHeaderSum(segment.flow, length: header.count, protocol: Packet.ipProtocol)
+        if fold(pseudo + sum(header)) == 0xFFFF { return .valid }
         let folded = fold(pseudo)
         return field == folded || field == ~folded ? .partial : .invalid
     }
 
     /// The one's-complement sum of the pseudo-header, unfolded.
-    static func pseudoHeaderSum(_ flow: FlowKey, length: Int) -> UInt64 {
-        var total = UInt64(6) + UInt64(length)
+    static func pseudoHeaderSum(_ flow: FlowKey, length: Int, protocol number: UInt8 = TCPSegment.ipProtocol) -> UInt64 {
+        var total = UInt64(number) + UInt64(length)
         for address in [flow.source, flow.destination] {
             switch address {
             case .v4(let value): total += UInt64(value >> 16) + UInt64(value & 0xFFFF)

@@ -126,7 +126,10 @@ public struct TCPFlags: OptionSet, Hashable, Sendable, CustomStringConvertible {
 
 /// A decoded TCP segment. Payload positions are offsets into the packet's
 /// captured bytes.
-public struct TCPSegment: Hashable, Sendable {
+public struct TCPSegment: TransportPacket, Hashable {
+    static let ipProtocol: UInt8 = 6
+    static let name = "TCP"
+    static let checksumField = 16
     public var flow: FlowKey
     public var sequenceNumber: UInt32
     public var acknowledgementNumber: UInt32
@@ -143,23 +146,17 @@ public struct TCPSegment: Hashable, Sendable {
     public var missingPayloadBytes: Int
 
     /// The payload length on the wire, per the IP header.
-    public var payloadLength: Int { capturedPayloadLength + missingPayloadBytes }
-    public var payloadTruncated: Bool { missingPayloadBytes > 0 }
-
-    /// The captured payload bytes within `packet` (the bytes this segment
-    /// was decoded from).
-    public func payload(in packet: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: packet[payloadOffset ..< payloadOffset + capturedPayloadLength])
-    }
+    public var headerOffset: Int { tcpOffset }
 }
 
-/// Why a packet yielded no TCP segment.
+/// Why a packet yielded no TCP segment (or UDP datagram).
 public enum SkipReason: Error, Hashable, Sendable, CustomStringConvertible {
     case unsupportedLinkType(LinkType)
     /// A link-layer protocol other than IPv4/IPv6 (an EtherType, or the
     /// address family of NULL/LOOP).
     case notIP(UInt32)
-    case notTCP(ipProtocol: UInt8)
+    /// Another transport than the one asked for (TCP or UDP).
+    case otherTransport(ipProtocol: UInt8)
     /// An IPv4 or IPv6 fragment: its segment is decoded once
     /// `IPFragmentReassembler` has every piece.
     case fragment(IPFragment)
@@ -171,7 +168,7 @@ public enum SkipReason: Error, Hashable, Sendable, CustomStringConvertible {
         switch self {
         case let .unsupportedLinkType(type): "unsupported link type \(type)"
         case let .notIP(proto): "not IP (protocol 0x\(String(proto, radix: 16)))"
-        case let .notTCP(proto): "IP protocol \(proto), not TCP"
+        case let .otherTransport(proto): "IP protocol \(proto), not the transport asked for"
         case let .fragment(fragment): "IP fragment at offset \(fragment.offset) of a datagram from \(fragment.key.source)"
         case let .truncatedHeader(layer): "\(layer) header cut off by the capture"
         case let .malformed(what): "malformed: \(what)"
@@ -179,7 +176,7 @@ public enum SkipReason: Error, Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Decodes link layer, IP and TCP headers of captured packets.
+/// Decodes link layer, IP and TCP (or UDP) headers of captured packets.
 ///
 /// Link types: EN10MB (with 802.1Q/802.1ad tags), LINUX_SLL, LINUX_SLL2,
 /// RAW (101, 12, 14), NULL and LOOP. Checksums are not verified (captures of
@@ -200,6 +197,13 @@ public enum PacketDecoder {
     public static func decode(
         _ bytes: UnsafeRawBufferPointer, linkType: LinkType, originalLength: Int
     ) -> Result<TCPSegment, SkipReason> {
+        decode(bytes, linkType: linkType, originalLength: originalLength, as: TCPSegment.self)
+    }
+
+    /// The `Packet` (a TCP segment or a UDP datagram) in `bytes`, or why there is none.
+    static func decode<Packet: TransportPacket>(
+        _ bytes: UnsafeRawBufferPointer, linkType: LinkType, originalLength: Int, as _: Packet.Type
+    ) -> Result<Packet, SkipReason> {
         let packet = PacketBytes(bytes: bytes, originalLength: max(originalLength, bytes.count))
         switch linkType {
         case .ethernet:
@@ -238,9 +242,9 @@ public enum PacketDecoder {
         }
     }
 
-    private static func decodeNetwork(
+    private static func decodeNetwork<Packet: TransportPacket>(
         _ packet: PacketBytes, etherType: UInt32, at offset: Int
-    ) -> Result<TCPSegment, SkipReason> {
+    ) -> Result<Packet, SkipReason> {
         switch etherType {
         case 0x0800: decodeIPv4(packet, at: offset)
         case 0x86DD: decodeIPv6(packet, at: offset)
@@ -248,7 +252,7 @@ public enum PacketDecoder {
         }
     }
 
-    private static func decodeByVersion(_ packet: PacketBytes, at offset: Int) -> Result<TCPSegment, SkipReason> {
+    private static func decodeByVersion<Packet: TransportPacket>(_ packet: PacketBytes, at offset: Int) -> Result<Packet, SkipReason> {
         switch packet.u8(offset) >> 4 {
         case 4: decodeIPv4(packet, at: offset)
         case 6: decodeIPv6(packet, at: offset)
@@ -256,7 +260,7 @@ public enum PacketDecoder {
         }
     }
 
-    private static func decodeIPv4(_ packet: PacketBytes, at start: Int) -> Result<TCPSegment, SkipReason> {
+    private static func decodeIPv4<Packet: TransportPacket>(_ packet: PacketBytes, at start: Int) -> Result<Packet, SkipReason> {
         guard packet.has(start + 20) else { return .failure(.truncatedHeader(layer: "IPv4")) }
         let versionAndLength = packet.u8(start)
         guard versionAndLength >> 4 == 4 else { return .failure(.malformed("IPv4 version \(versionAndLength >> 4)")) }
@@ -265,7 +269,7 @@ public enum PacketDecoder {
         guard packet.has(start + headerLength) else { return .failure(.truncatedHeader(layer: "IPv4 options")) }
         let fragment = packet.u16(start + 6)
         let ipProtocol = packet.u8(start + 9)
-        guard ipProtocol == 6 else { return .failure(.notTCP(ipProtocol: ipProtocol)) }
+        guard ipProtocol == Packet.ipProtocol else { return .failure(.otherTransport(ipProtocol: ipProtocol)) }
         let totalLength = Int(packet.u16(start + 2))
         let source = IPAddress.v4(packet.u32(start + 12))
         let destination = IPAddress.v4(packet.u32(start + 16))
@@ -282,10 +286,10 @@ public enum PacketDecoder {
         // GSO frames captured before segmentation may say 0.
         let end = totalLength == 0 ? packet.originalLength : start + totalLength
         guard end >= start + headerLength else { return .failure(.malformed("IPv4 total length \(totalLength)")) }
-        return decodeTCP(packet, at: start + headerLength, end: end, source: source, destination: destination)
+        return Packet.decode(packet, at: start + headerLength, end: end, source: source, destination: destination)
     }
 
-    private static func decodeIPv6(_ packet: PacketBytes, at start: Int) -> Result<TCPSegment, SkipReason> {
+    private static func decodeIPv6<Packet: TransportPacket>(_ packet: PacketBytes, at start: Int) -> Result<Packet, SkipReason> {
         guard packet.has(start + 40) else { return .failure(.truncatedHeader(layer: "IPv6")) }
         guard packet.u8(start) >> 4 == 6 else { return .failure(.malformed("IPv6 version \(packet.u8(start) >> 4)")) }
         let payloadLength = Int(packet.u16(start + 4))
@@ -297,16 +301,16 @@ public enum PacketDecoder {
         var offset = start + 40
         while true {
             switch nextHeader {
-            case 6:
+            case Packet.ipProtocol:
                 guard end >= offset else { return .failure(.malformed("IPv6 payload length \(payloadLength)")) }
-                return decodeTCP(packet, at: offset, end: end, source: source, destination: destination)
+                return Packet.decode(packet, at: offset, end: end, source: source, destination: destination)
             case 0, 43, 60:  // hop-by-hop, routing, destination options
                 guard packet.has(offset + 2) else { return .failure(.truncatedHeader(layer: "IPv6 extension")) }
                 nextHeader = packet.u8(offset)
                 offset += (Int(packet.u8(offset + 1)) + 1) * 8
             case 44:
                 guard payloadLength > 0, end >= offset + 8 else { return .failure(.malformed("IPv6 fragment payload length \(payloadLength)")) }
-                guard packet.u8(offset) == 6 else { return .failure(.notTCP(ipProtocol: packet.u8(offset))) }
+                guard packet.u8(offset) == Packet.ipProtocol else { return .failure(.otherTransport(ipProtocol: packet.u8(offset))) }
                 guard packet.has(end) else { return .failure(.truncatedHeader(layer: "IPv6 fragment")) }
                 let field = packet.u16(offset + 2)
                 let key = IPFragment.Key(
@@ -315,12 +319,14 @@ public enum PacketDecoder {
                     key: key, header: start ..< start + 40, offset: Int(field & 0xFFF8), moreFragments: field & 1 != 0,
                     data: offset + 8 ..< end)))
             default:
-                return .failure(.notTCP(ipProtocol: nextHeader))
+                return .failure(.otherTransport(ipProtocol: nextHeader))
             }
         }
     }
+}
 
-    private static func decodeTCP(
+extension TCPSegment {
+    static func decode(
         _ packet: PacketBytes, at start: Int, end: Int, source: IPAddress, destination: IPAddress
     ) -> Result<TCPSegment, SkipReason> {
         guard packet.has(start + 20) else { return .failure(.truncatedHeader(layer: "TCP")) }
@@ -348,7 +354,7 @@ public enum PacketDecoder {
 }
 
 /// Big-endian reads from captured bytes.
-private struct PacketBytes {
+struct PacketBytes {
     let bytes: UnsafeRawBufferPointer
     let originalLength: Int
 

@@ -65,6 +65,8 @@ public struct WireVerdict: Codable, Sendable, Equatable {
     public var frames: FrameStatistics?
     /// Why the verdict is what it is, in words.
     public var notes: [String]
+    /// For a UDP flow: its datagrams, each placed by its own bytes.
+    public var datagrams: DatagramTally? = nil
 
     enum CodingKeys: String, CodingKey {
         case status, flow, bytes, sha256, gaps, conflicts, packets, segments, notes
@@ -82,7 +84,7 @@ public struct WireVerdict: Codable, Sendable, Equatable {
         case synSeen = "syn_seen"
         case finSeen = "fin_seen"
         case rstSeen = "rst_seen"
-        case frames
+        case frames, datagrams
     }
 }
 
@@ -125,7 +127,7 @@ public enum WireVerifier {
         var skipped = SkipTally()
         var frames = FrameTally()
         let fragments = IPFragmentReassembler()
-        try forEachSegment(in: file, fragments: fragments, skipped: &skipped, checkpoint: checkpoint) { segment, packet, wireLength in
+        try forEachSegment(in: file, fragments: fragments, skipped: &skipped, of: TCPSegment.self, checkpoint: checkpoint) { segment, packet, wireLength in
             if segment.flow == flow {
                 reassembler.add(segment, packet: packet)
                 frames.add(segment, packet: packet, wireLength: wireLength)
@@ -186,7 +188,7 @@ public enum WireVerifier {
     private static func flows(in file: PcapFile, checkpoint: () throws -> Void = {}) throws -> [FlowSummary] {
         var summaries: [FlowKey: FlowSummary] = [:]
         var skipped = SkipTally()
-        try forEachSegment(in: file, fragments: IPFragmentReassembler(), skipped: &skipped, checkpoint: checkpoint) { segment, _, _ in
+        try forEachSegment(in: file, fragments: IPFragmentReassembler(), skipped: &skipped, of: TCPSegment.self, checkpoint: checkpoint) { segment, _, _ in
             summaries[segment.flow, default: FlowSummary(flow: segment.flow, packets: 0, payloadBytes: 0)]
                 .packets += 1
             summaries[segment.flow]!.payloadBytes += UInt64(segment.payloadLength)
@@ -201,20 +203,20 @@ public enum WireVerifier {
     /// segment comes when its last piece does, decoded from the rebuilt
     /// datagram (its wire length the datagram's). Packets with no segment
     /// are counted in `skipped`; `checkpoint` is called every 4096 packets.
-    private static func forEachSegment(
-        in file: PcapFile, fragments: IPFragmentReassembler, skipped: inout SkipTally,
-        checkpoint: () throws -> Void, _ body: (TCPSegment, UnsafeRawBufferPointer, Int) -> Void
+    static func forEachSegment<Packet: TransportPacket>(
+        in file: PcapFile, fragments: IPFragmentReassembler, skipped: inout SkipTally, of _: Packet.Type,
+        checkpoint: () throws -> Void, _ body: (Packet, UnsafeRawBufferPointer, Int) -> Void
     ) throws {
         try file.forEachPacket { packet in
             if packet.number % 4096 == 0 { try checkpoint() }
-            switch PacketDecoder.decode(packet.bytes, linkType: packet.linkType, originalLength: packet.originalLength) {
+            switch PacketDecoder.decode(packet.bytes, linkType: packet.linkType, originalLength: packet.originalLength, as: Packet.self) {
             case let .success(segment):
                 skipped.decodedPackets += 1
                 body(segment, packet.bytes, packet.originalLength)
             case let .failure(.fragment(fragment)):
                 guard let datagram = fragments.add(fragment, packet: packet.bytes) else { return }
                 datagram.withUnsafeBytes { bytes in
-                    switch PacketDecoder.decode(bytes, linkType: .raw, originalLength: bytes.count) {
+                    switch PacketDecoder.decode(bytes, linkType: .raw, originalLength: bytes.count, as: Packet.self) {
                     case let .success(segment):
                         skipped.decodedPackets += 1
                         body(segment, bytes, bytes.count)
@@ -235,8 +237,8 @@ public enum WireVerifier {
     }
 }
 
-/// Packets that yielded no TCP segment, by reason worth a note.
-private struct SkipTally {
+/// Packets that yielded no TCP segment (or UDP datagram), by reason worth a note.
+struct SkipTally {
     var decodedPackets = 0
     var cutHeaders = 0
     var malformed = 0
@@ -247,7 +249,7 @@ private struct SkipTally {
         case let .unsupportedLinkType(type): unsupportedLinkTypes.insert(type)
         case .truncatedHeader: cutHeaders += 1
         case .malformed: malformed += 1
-        case .notIP, .notTCP, .fragment: break
+        case .notIP, .otherTransport, .fragment: break
         }
     }
 
