@@ -43,7 +43,7 @@ struct TestPatternTests {
         #expect(random.withUnsafeBytes { pattern.origin(of: $0, below: 1 << 40) } == nil)
         let otherSeed = filled(TestPattern(seed: 43), at: 4096, count: 32)
         #expect(otherSeed.withUnsafeBytes { pattern.origin(of: $0, below: 1 << 40) } == nil)
-        let short = filled(pattern, at: 4096, count: 15)
+        let short = filled(pattern, at: 4097, count: 14)  // no whole word: 7 bytes skipped, 7 left
         #expect(short.withUnsafeBytes { pattern.origin(of: $0, below: 1 << 40) } == nil)
         let late = filled(pattern, at: 8192, count: 32)
         #expect(late.withUnsafeBytes { pattern.origin(of: $0, below: 4096) } == nil)
@@ -73,14 +73,21 @@ struct TestPatternTests {
         #expect(outside.withUnsafeBytes { content.origin(of: $0) } == nil)
     }
 
-    @Test("origin needs only the bytes it reads: 16 to 23 found bytes at any alignment", arguments: 16...23)
+    @Test("origin needs only the bytes it reads: 8 to 23 found bytes at any alignment", arguments: 8...23)
     func originOfShortRuns(count: Int) {
         for source in UInt64(3000)..<3008 {
             let found = filled(pattern, at: source, count: count)
             let origin = found.withUnsafeBytes { pattern.origin(of: $0, below: 1 << 20) }
-            // Enough bytes for two whole words: located exactly; otherwise no answer (and no crash).
+            // Enough bytes for one whole word: located exactly; otherwise no answer (and no crash).
             let skip = Int((8 - source % 8) % 8)
-            #expect(origin == (skip + 16 <= count ? source : nil))
+            #expect(origin == (skip + 8 <= count ? source : nil))
         }
+    }
+
+    @Test("a second word, where found, must follow the first")
+    func secondWordMustFollow() {
+        var found = filled(pattern, at: 4096, count: 16)
+        found[12] ^= 0xFF
+        #expect(found.withUnsafeBytes { pattern.origin(of: $0, below: 1 << 20) } == nil)
     }
 }

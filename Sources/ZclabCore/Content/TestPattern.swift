@@ -61,15 +61,19 @@ public struct TestPattern: Sendable, Hashable {
     /// Where a run of found bytes came from. `found` are the bytes seen at
     /// stream offset `at`; returns the file offset those bytes are the pattern
     /// of (which differs from `at` for shifted or stale data), or nil if they
-    /// are not pattern bytes of this seed below `limit`. Needs 16 bytes.
+    /// are not pattern bytes of this seed below `limit`. Needs one whole
+    /// pattern word after the skipped bytes (8 to 15 bytes, by the offset's
+    /// alignment); the word after it, where `found` holds it, must follow.
+    /// A 64-bit word matches by chance once in 2^64 / (limit / 8) tries.
     public func origin(of found: UnsafeRawBufferPointer, below limit: UInt64) -> UInt64? {
-        guard found.count >= 16 else { return nil }
-        // Two whole words must fit after the skipped bytes.
-        for skip in 0...min(7, found.count - 16) {
+        guard found.count >= 8 else { return nil }
+        for skip in 0...min(7, found.count - 8) {
             let first = found.loadUnaligned(fromByteOffset: skip, as: UInt64.self).littleEndian
-            guard let source = origin(ofWord: first, below: limit) else { continue }
-            let next = found.loadUnaligned(fromByteOffset: skip + 8, as: UInt64.self).littleEndian
-            guard next == word((source >> 3) + 1), source >= UInt64(skip) else { continue }
+            guard let source = origin(ofWord: first, below: limit), source >= UInt64(skip) else { continue }
+            if skip + 16 <= found.count {
+                let next = found.loadUnaligned(fromByteOffset: skip + 8, as: UInt64.self).littleEndian
+                guard next == word((source >> 3) + 1) else { continue }
+            }
             return source - UInt64(skip)
         }
         return nil
