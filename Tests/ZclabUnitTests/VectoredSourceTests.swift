@@ -14,7 +14,7 @@ struct VectoredSourceTests {
         defer { try? file.close() }
         var context = SendContext(channel: AgentChannel())
         var source = try VectoredSource(
-            Transfer(file: file, size: 10_000, socket: file), header: 100, chunk: 4096, privateCopy: false, &context)
+            Transfer(file: file, size: 10_000, socket: file, transport: .tcp), header: 100, chunk: 4096, privateCopy: false, &context)
         defer { source.release() }
         #expect(source.nextVectors.map(\.count) == [100, 4096])
         #expect(source.nextVectors[0].elementsEqual(source.nextVectors[1].prefix(100)))  // the header is the file's first bytes

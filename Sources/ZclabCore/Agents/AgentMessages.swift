@@ -147,6 +147,9 @@ public struct AgentCommand: Codable, Sendable {
         case resume
         /// Capture: stop, flush and report.
         case stop
+        /// Receiver of datagrams: the sender made its last call; read what
+        /// is still coming, then report.
+        case senderDone = "sender_done"
     }
     public var kind: Kind
     public init(_ kind: Kind) { self.kind = kind }
@@ -159,9 +162,14 @@ public struct StreamCheck: Codable, Sendable, Equatable {
     public var expectedBytes: UInt64
     public var matches: Bool
     public var firstMismatch: Mismatch?
+    /// With transport udp: the datagrams read, each placed by its own bytes.
+    public var datagrams: DatagramTally?
+    /// With transport udp: what the receiver's namespace dropped on arrival.
+    public var udpDrops: UDPDrops?
 
     enum CodingKeys: String, CodingKey {
-        case bytes, sha256, matches
+        case bytes, sha256, matches, datagrams
+        case udpDrops = "udp_drops"
         case expectedBytes = "expected_bytes", firstMismatch = "first_mismatch"
     }
 }

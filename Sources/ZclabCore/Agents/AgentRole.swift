@@ -53,8 +53,9 @@ extension SenderAgent: AgentRole {
 }
 extension ReceiverAgent: AgentRole {
     public static let name = AgentName.receiver
-    /// A receiver accepts and reads; as a program's client it connects, writes its request and reads.
-    public static let syscalls = ["accept", "read", "connect", "write"]
+    /// A receiver accepts and reads; as a program's client it connects, writes its request and reads;
+    /// over UDP (and for a UDP sink) it makes its socket, sizes its buffer, binds and receives.
+    public static let syscalls = ["accept", "read", "connect", "write", "socket", "setsockopt", "bind", "recv"]
 }
 extension CaptureAgent: AgentRole {
     public static let name = AgentName.capture

@@ -21,9 +21,12 @@ public struct ReceiverConfig: Codable, Sendable {
     /// Also bind a UDP socket on the same address and port, never read: the
     /// socket a sender's `udp-peer` datagrams are delivered to.
     public var udpSink = false
+    /// What the sender sends over: with UDP the receiver reads datagrams
+    /// (`receiveDatagrams`) until the runner says the sender is done.
+    public var transport = Transport.tcp
 
     enum CodingKeys: String, CodingKey {
-        case host, port, expected, pieces, client
+        case host, port, expected, pieces, client, transport
         case udpSink = "udp_sink"
         case readSize = "read_size", pauseAfter = "pause_after", receiveBuffer = "receive_buffer"
     }
@@ -44,6 +47,7 @@ public struct ReceiverAgent {
 
     public mutating func run() -> Never {
         if let client = config.client { runClient(client) }
+        if config.transport == .udp { receiveDatagrams() }
         do {
             let connection = try accept()
             channel.send(.connected)
@@ -85,9 +89,7 @@ public struct ReceiverAgent {
     mutating func receive(
         from socket: FileDescriptor, leading: [UInt8] = [], limit: UInt64? = nil
     ) throws(Errno) -> (StreamCheck, StreamEnd) {
-        let content = config.pieces.map { ConcatenatedContent(base: config.expected.content, pieces: $0) as any ExpectedContent }
-            ?? config.expected.content
-        let verifier = StreamVerifier(expected: content)
+        let verifier = StreamVerifier(expected: config.content)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: config.readSize, alignment: 4096)
         defer { buffer.deallocate() }
         leading.withUnsafeBytes { verifier.receive($0) }
@@ -141,6 +143,13 @@ public struct ReceiverAgent {
             }
             if command.kind == .resume { return }
         }
+    }
+}
+
+extension ReceiverConfig {
+    /// The bytes the sender sends: the file, or its `pieces` one after another.
+    var content: any ExpectedContent {
+        pieces.map { ConcatenatedContent(base: expected.content, pieces: $0) as any ExpectedContent } ?? expected.content
     }
 }
 

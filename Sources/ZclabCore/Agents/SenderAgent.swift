@@ -89,7 +89,7 @@ public struct SenderAgent {
             if let spec = config.lease, spec.target != .soleWriteOnly {
                 lease = try takeLease(spec, file: file, socket: socket.descriptor)
             }
-            let transfer = Transfer(file: file, size: UInt64(try file.size()), socket: socket.descriptor)
+            let transfer = Transfer(file: file, size: UInt64(try file.size()), socket: socket.descriptor, transport: config.transport)
             defer {
                 if let held = lease {
                     lease?.report.after = try? held.descriptor.lease()
@@ -99,9 +99,11 @@ public struct SenderAgent {
             if let framing = config.framing, !config.method.path.carriesHeader { try sendHeader(framing, from: file, to: socket) }
             try path.send(transfer, &context)
             if config.framing?.cork == true { try setCork(false, on: socket) }
-            try context.log.record("shutdown", "fd=\(socket.descriptor.rawValue) how=SHUT_WR") { () throws(Errno) in
-                try socket.shutdownWrite()
-                return 0
+            if let stream = socket as? TCPSocket {
+                try context.log.record("shutdown", "fd=\(stream.descriptor.rawValue) how=SHUT_WR") { () throws(Errno) in
+                    try stream.shutdownWrite()
+                    return 0
+                }
             }
         } catch {
             failure = error.description  // the errno is in the last step
@@ -114,9 +116,11 @@ public struct SenderAgent {
         exit(0)
     }
 
-    private mutating func connect() throws(Errno) -> TCPSocket {
+    /// A TCP connection to the receiver, or a UDP socket connected to its
+    /// address and port (`transport: udp`).
+    private mutating func connect() throws(Errno) -> any InternetSocket {
         let target = SocketAddress(host: config.host, port: config.port)
-        let socket = try TCPSocket(for: target)
+        let socket: any InternetSocket = config.transport == .udp ? try UDPSocket(for: target) : try TCPSocket(for: target)
         if let size = config.sendBuffer {
             try context.log.record("setsockopt", "SO_SNDBUF=\(size)") { () throws(Errno) in
                 try socket.setOption(level: SOL_SOCKET, name: SO_SNDBUF, size)
@@ -129,7 +133,8 @@ public struct SenderAgent {
                 return 0
             }
         }
-        try context.log.record("connect", "\(target)") { () throws(Errno) in
+        let protocolNote = config.transport == .udp ? " (UDP)" : ""
+        try context.log.record("connect", "\(target)\(protocolNote)") { () throws(Errno) in
             try socket.connect(to: target)
             return 0
         }
@@ -138,7 +143,7 @@ public struct SenderAgent {
 
     /// Corks the socket if asked, then sends the header (the file's first
     /// bytes, read with pread) with MSG_MORE if asked.
-    private mutating func sendHeader(_ framing: HeaderFraming, from file: FileDescriptor, to socket: TCPSocket) throws(Errno) {
+    private mutating func sendHeader(_ framing: HeaderFraming, from file: FileDescriptor, to socket: any InternetSocket) throws(Errno) {
         if framing.cork { try setCork(true, on: socket) }
         let header = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(framing.header), alignment: 8)
         defer { header.deallocate() }
@@ -155,7 +160,7 @@ public struct SenderAgent {
     }
 
     /// setsockopt TCP_CORK; uncorking sends what the cork held.
-    private mutating func setCork(_ on: Bool, on socket: TCPSocket) throws(Errno) {
+    private mutating func setCork(_ on: Bool, on socket: any InternetSocket) throws(Errno) {
         try context.log.record("setsockopt", "TCP_CORK=\(on ? 1 : 0)") { () throws(Errno) in
             try socket.setOption(level: Int32(IPPROTO_TCP), name: TCP_CORK, on ? 1 : 0)
             return 0

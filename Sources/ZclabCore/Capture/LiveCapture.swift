@@ -20,12 +20,12 @@ public struct CaptureConfig: Codable, Sendable {
     /// first bytes (headers) of every packet.
     public var sampling: Sampling?
 
-    /// The filter for one TCP connection's port between two hosts, IP
-    /// fragments included: BPF's `tcp port` sees only a first IPv4 fragment
-    /// (the others have no TCP header) and no IPv6 fragment at all, so a
-    /// transfer through a small MTU would lose its bytes at the tap.
-    public static func tcpFilter(port: UInt16, between first: String, and second: String) -> String {
-        "host \(first) and host \(second) and (tcp port \(port) or (ip and ip[6:2] & 0x1fff != 0) or (ip6 and ip6[6] == 44))"
+    /// The filter for one TCP connection's (or UDP flow's) port between two
+    /// hosts, IP fragments included: BPF's `tcp port` sees only a first IPv4
+    /// fragment (the others have no TCP header) and no IPv6 fragment at all,
+    /// so a transfer through a small MTU would lose its bytes at the tap.
+    public static func filter(_ transport: Transport = .tcp, port: UInt16, between first: String, and second: String) -> String {
+        "host \(first) and host \(second) and (\(transport.rawValue) port \(port) or (ip and ip[6:2] & 0x1fff != 0) or (ip6 and ip6[6] == 44))"
     }
 
     /// Which payload to keep when the stream is not kept whole.

@@ -148,7 +148,8 @@ enum ScenarioPreparation {
             if let route = end.place.route { context.peerFiles.append(PeerFile(route: route, path: path)) }
             let config = CaptureConfig(
                 interface: end.interface, path: path,
-                filter: CaptureConfig.tcpFilter(port: scenario.port, between: topology.sender.address, and: topology.receiver.address),
+                filter: CaptureConfig.filter(
+                    scenario.workload.sender?.transport ?? .tcp, port: scenario.port, between: topology.sender.address, and: topology.receiver.address),
                 snaplen: scenario.capture.snaplen,
                 bufferSize: scenario.capture.bufferSize ?? CaptureSpec.ringSize(for: scenario.expectedStream.count),
                 incomingOnly: end.interface == "lo",
@@ -170,7 +171,7 @@ enum ScenarioPreparation {
         let receiverConfig = ReceiverConfig(
             host: topology.receiver.address, port: scenario.port, readSize: scenario.receiver.readSize,
             pauseAfter: scenario.receiver.pauseAfter, receiveBuffer: scenario.receiver.receiveBuffer,
-            expected: scenario.file, pieces: scenario.sentRanges, udpSink: sender.zerocopy?.socket == .udpPeer)
+            expected: scenario.file, pieces: scenario.sentRanges, udpSink: sender.zerocopy?.socket == .udpPeer, transport: sender.transport)
         let receiver = context.processes.add(try AgentProcess(
             ReceiverAgent.self, place: topology.receiver.place, executable: context.runner.executable,
             config: receiverConfig, logPath: context.paths.agentsLog))

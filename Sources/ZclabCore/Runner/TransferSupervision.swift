@@ -25,6 +25,7 @@ struct TransferSupervision {
         var senderPid: Int32? = if case .program(let program, _) = side { program.process.pid } else { nil }
         var blockedSamples: [ProcessObserver.Sample] = []
         var runningActor: AgentProcess?
+        var datagramsPending = scenario.workload.sender?.transport == .udp
         // A program is not waited for: the transfer is over when its client is done.
         func senderOver() -> Bool { sender.map { $0.finished != nil || $0.hasEnded } ?? true }
         let transferAgents = [sender].compactMap { $0 } + [receiver]
@@ -47,6 +48,11 @@ struct TransferSupervision {
                 throw ScenarioFailure(failure)
             }
             if receiver.hasEnded && receiver.finished == nil { throw ScenarioFailure("receiver agent ended without reporting (\(receiver.process.wait()))") }
+            if datagramsPending, senderOver() {
+                // A UDP receiver sees no end of stream: it reads on until told.
+                try receiver.send(AgentCommand(.senderDone))
+                datagramsPending = false
+            }
             if let actor = runningActor {
                 if actor.finished == nil {
                     if actor.hasEnded { throw ScenarioFailure("actor agent ended without reporting (\(actor.process.wait()))") }

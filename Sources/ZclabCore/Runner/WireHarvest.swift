@@ -18,6 +18,15 @@ extension ScenarioHarvest {
             guard let server = IPAddress(topology.sender.address), let peer = IPAddress(topology.receiver.address) else { return nil }
             return .exact(FlowKey(source: server, sourcePort: scenario.port, destination: peer, destinationPort: client.localPort))
         } ?? .port(scenario.port)
+        // Datagrams are placed by their own bytes; a TCP stream is reassembled.
+        func verify(_ path: String) throws -> WireVerdict {
+            switch scenario.workload.sender?.transport ?? .tcp {
+            case .tcp:
+                try WireVerifier.verify(capture: path, flow: flow, expected: content, checkpoint: checkpoint).body(after: UInt64(header.count))
+            case .udp:
+                try WireVerifier.verifyDatagrams(capture: path, port: scenario.port, expected: content, pieces: scenario.sentRanges, checkpoint: checkpoint)
+            }
+        }
         var frames: [String: FrameStatistics] = [:]
         let judged = captured.first { $0.side == .receiver } ?? captured.first
         let unpredictable = if case .program(_, let client) = scenario.workload { client.command != nil } else { false }
@@ -31,8 +40,7 @@ extension ScenarioHarvest {
         for capture in captured where capture.side != judged?.side && capture.statistics.samplePath == nil && !unpredictable {
             try checkpoint()
             context.runner.report("\(scenario.name): verifying \(capture.statistics.path)")
-            let wire = try WireVerifier.verify(capture: capture.statistics.path, flow: flow, expected: content, checkpoint: checkpoint)
-                .body(after: UInt64(header.count))
+            let wire = try verify(capture.statistics.path)
             frames[capture.side.rawValue] = wire.frames
             observations.addFrames(side: capture.side.rawValue, wire, dropped: dropped)
         }
@@ -55,8 +63,7 @@ extension ScenarioHarvest {
                 let unverified = windows.filter { window in wire.gaps.contains { $0.lower < window.upper && window.lower < $0.upper } }
                 observations[WireObservation.marksVerified] = .flag(wire.status == .pass && unverified.isEmpty)
             } else {
-                let wire = try WireVerifier.verify(capture: path, flow: flow, expected: content, checkpoint: checkpoint)
-                    .body(after: UInt64(header.count))
+                let wire = try verify(path)
                 result.wire = wire
                 observations.addWire(wire, dropped: dropped, truncatedTo: truncatedTo, overwrite: overwrite)
                 observations.addCoverage(wire)

@@ -90,6 +90,8 @@ public struct SenderSpec: Codable, Sendable {
     public var lease: LeaseSpec?
     /// A header written before the file, and the socket options around it.
     public var framing: HeaderFraming?
+    /// What the socket carries the file over.
+    public var transport = Transport.tcp
     /// The keys only `method`'s path reads: always of that path's own
     /// `Options` type (`SendPath.make` relies on it).
     public var options: any SendPathOptions
@@ -108,7 +110,7 @@ public struct SenderSpec: Codable, Sendable {
     public var script: [ScriptedCall]? { (options as? SendfileOptions)?.script }
 
     enum CodingKeys: String, CodingKey {
-        case method, chunk, lease, framing, options
+        case method, chunk, lease, framing, options, transport
         case sendBuffer = "send_buffer"
     }
 
@@ -119,6 +121,7 @@ public struct SenderSpec: Codable, Sendable {
         sendBuffer = try container.decodeIfPresent(Int32.self, forKey: .sendBuffer)
         lease = try container.decodeIfPresent(LeaseSpec.self, forKey: .lease)
         framing = try container.decodeIfPresent(HeaderFraming.self, forKey: .framing)
+        transport = try container.decodeIfPresent(Transport.self, forKey: .transport) ?? .tcp
         options = try method.path.decodeOptions(from: try container.superDecoder(forKey: .options))
     }
 
@@ -129,8 +132,18 @@ public struct SenderSpec: Codable, Sendable {
         try container.encodeIfPresent(sendBuffer, forKey: .sendBuffer)
         try container.encodeIfPresent(lease, forKey: .lease)
         try container.encodeIfPresent(framing, forKey: .framing)
+        try container.encode(transport, forKey: .transport)
         try options.encode(to: container.superEncoder(forKey: .options))
     }
+}
+
+/// What the sender's socket carries the file over (`sender.transport`).
+public enum Transport: String, Codable, Sendable, CaseIterable {
+    /// One TCP connection, the default.
+    case tcp
+    /// UDP, connected to the receiver's address and port: each send call's
+    /// bytes are one datagram, which the receiver places by its own bytes.
+    case udp
 }
 
 /// How the receiver reads (see `ReceiverConfig`).

@@ -245,6 +245,7 @@ struct ScenarioReader {
             throw error(top["actions"], "restore-link (line \(action.line)) ends a loss the scenario does not set up (loss: {drop_from: N})")
         }
         try checkNicLimits(scenario, top)
+        try checkDatagramLimits(scenario, top)
         return scenario
     }
 

@@ -87,7 +87,7 @@ extension ScenarioReader {
     }
 
     /// The keys every sender reads, whatever its method.
-    static let commonSenderKeys = ["method", "chunk", "send_buffer", "lease", "header", "cork", "more", "nodelay"]
+    static let commonSenderKeys = ["method", "chunk", "send_buffer", "lease", "header", "cork", "more", "nodelay", "transport"]
 
     func senderSpec(_ node: Node) throws(ScenarioError) -> SenderSpec {
         let pathKeys = SendMethod.allCases.flatMap(\.options)
@@ -104,6 +104,16 @@ extension ScenarioReader {
         if let chunk = items["chunk"] { spec.chunk = try integer(chunk, "chunk", UInt64(1)...UInt64(Int.max)) }
         if let buffer = items["send_buffer"] { spec.sendBuffer = try integer(buffer, "send_buffer", Int32(1)...Int32.max) }
         if let lease = items["lease"] { spec.lease = try leaseSpec(lease) }
+        if let transport = items["transport"] {
+            spec.transport = try choice(transport, "transport", Transport.self)
+            if spec.transport == .udp, !method.path.sendsDatagrams {
+                let methods = SendMethod.allCases.filter { $0.path.sendsDatagrams }.map(\.rawValue).joined(separator: ", ")
+                throw error(transport, "transport udp is for method \(methods), not \(method.rawValue)")
+            }
+            if spec.transport == .udp, let header = items["header"] {
+                throw error(header, "a header goes in front of a TCP stream: with transport udp each call is a datagram of its own")
+            }
+        }
         if let header = items["header"] {
             var framing = HeaderFraming(header: try bytes(header, "header"))
             guard framing.header > 0 else { throw error(header, "header must be at least 1 byte") }

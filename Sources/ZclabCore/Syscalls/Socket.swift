@@ -41,20 +41,13 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// A TCP socket: thin wrappers around socket(2), bind(2), listen(2),
-/// accept4(2), connect(2) and setsockopt(2).
-public struct TCPSocket: Sendable {
-    public let descriptor: FileDescriptor
+/// What TCP and UDP sockets share: thin wrappers around setsockopt(2),
+/// getsockopt(2), bind(2) and connect(2) on the socket's descriptor.
+public protocol InternetSocket: Sendable {
+    var descriptor: FileDescriptor { get }
+}
 
-    /// socket(2), SOCK_STREAM, close-on-exec, for the family of `address`.
-    public init(for address: SocketAddress) throws(Errno) {
-        let family = address.isIPv6 ? AF_INET6 : AF_INET
-        let fd = try syscall { Glibc.socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
-        descriptor = FileDescriptor(rawValue: fd)
-    }
-
-    init(descriptor: FileDescriptor) { self.descriptor = descriptor }
-
+extension InternetSocket {
     /// setsockopt(2) with an Int32 value.
     public func setOption(level: Int32, name: Int32, _ value: Int32) throws(Errno) {
         var value = value
@@ -71,20 +64,12 @@ public struct TCPSocket: Sendable {
         return value
     }
 
-    /// bind(2) with SO_REUSEADDR, then listen(2).
-    public func listen(on address: SocketAddress, backlog: Int32 = 8) throws(Errno) {
-        try setOption(level: SOL_SOCKET, name: SO_REUSEADDR, 1)
+    /// bind(2).
+    public func bind(to address: SocketAddress) throws(Errno) {
         let fd = descriptor.rawValue
         _ = try address.withSockaddr { (pointer, length) throws(Errno) in
             try syscall { Glibc.bind(fd, pointer, length) }
         }
-        _ = try syscall { Glibc.listen(fd, backlog) }
-    }
-
-    /// accept4(2), close-on-exec.
-    public func accept() throws(Errno) -> TCPSocket {
-        let fd = try syscall { zcl_accept_cloexec(descriptor.rawValue) }
-        return TCPSocket(descriptor: FileDescriptor(rawValue: fd))
     }
 
     /// connect(2).
@@ -95,8 +80,57 @@ public struct TCPSocket: Sendable {
         }
     }
 
+    /// socket(2) of `type`, close-on-exec, for the family of `address`.
+    static func open(_ type: __socket_type, for address: SocketAddress) throws(Errno) -> FileDescriptor {
+        let family = address.isIPv6 ? AF_INET6 : AF_INET
+        return FileDescriptor(rawValue: try syscall { Glibc.socket(family, Int32(type.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) })
+    }
+}
+
+/// A TCP socket: socket(2), listen(2), accept4(2) and shutdown(2) beside
+/// what every socket has.
+public struct TCPSocket: InternetSocket {
+    public let descriptor: FileDescriptor
+
+    /// socket(2), SOCK_STREAM, close-on-exec, for the family of `address`.
+    public init(for address: SocketAddress) throws(Errno) {
+        descriptor = try Self.open(SOCK_STREAM, for: address)
+    }
+
+    init(descriptor: FileDescriptor) { self.descriptor = descriptor }
+
+    /// bind(2) with SO_REUSEADDR, then listen(2).
+    public func listen(on address: SocketAddress, backlog: Int32 = 8) throws(Errno) {
+        try setOption(level: SOL_SOCKET, name: SO_REUSEADDR, 1)
+        try bind(to: address)
+        _ = try syscall { Glibc.listen(descriptor.rawValue, backlog) }
+    }
+
+    /// accept4(2), close-on-exec.
+    public func accept() throws(Errno) -> TCPSocket {
+        let fd = try syscall { zcl_accept_cloexec(descriptor.rawValue) }
+        return TCPSocket(descriptor: FileDescriptor(rawValue: fd))
+    }
+
     /// shutdown(2) of the sending side.
     public func shutdownWrite() throws(Errno) {
         _ = try syscall { Glibc.shutdown(descriptor.rawValue, Int32(SHUT_WR)) }
+    }
+}
+
+/// A UDP socket: SOCK_DGRAM, and recv(2) of one datagram.
+public struct UDPSocket: InternetSocket {
+    public let descriptor: FileDescriptor
+
+    /// socket(2), SOCK_DGRAM, close-on-exec, for the family of `address`.
+    public init(for address: SocketAddress) throws(Errno) {
+        descriptor = try Self.open(SOCK_DGRAM, for: address)
+    }
+
+    /// recv(2) of the next datagram into `buffer` (MSG_TRUNC: the result is
+    /// the datagram's whole length, even if `buffer` held less of it).
+    public func receive(into buffer: UnsafeMutableRawBufferPointer, waiting: Bool = true) throws(Errno) -> Int {
+        let flags = Int32(MSG_TRUNC) | (waiting ? 0 : Int32(MSG_DONTWAIT))
+        return try syscall { Glibc.recv(descriptor.rawValue, buffer.baseAddress, buffer.count, flags) }
     }
 }

@@ -9,8 +9,10 @@ extension Observations {
     /// the first difference), `first_mismatch_kind` (zeros, shifted (stale data
     /// of another offset), new (the overwrite's data), other, short, ...) and
     /// `past_eof_bytes` (bytes beyond the size the file was truncated to).
-    mutating func addComparison(_ prefix: String, bytes: UInt64, mismatch: Mismatch?, truncatedTo: UInt64?, overwrite: (any ExpectedContent)?) {
-        values["\(prefix).intact"] = .flag(mismatch == nil || mismatch?.kind == .short)
+    /// Datagrams lost on the way (`lost`: transport udp) leave bytes
+    /// missing, which no more than a short stream makes what arrived wrong.
+    mutating func addComparison(_ prefix: String, bytes: UInt64, mismatch: Mismatch?, truncatedTo: UInt64?, overwrite: (any ExpectedContent)?, lost: Bool = false) {
+        values["\(prefix).intact"] = .flag(mismatch == nil || mismatch?.kind == .short || (lost && mismatch?.kind == .missing))
         values["\(prefix).matching_bytes"] = .number(Int64(min(mismatch?.offset ?? bytes, bytes)))
         let kind = mismatch.map { Self.kind(of: $0, overwrite: overwrite) } ?? "none"
         values["\(prefix).first_mismatch_kind"] = .text(kind)
@@ -36,7 +38,16 @@ extension Observations {
         if let stream = done?.stream {
             self[ReceiverObservation.matches] = .flag(stream.matches)
             self[ReceiverObservation.firstMismatch] = stream.firstMismatch.map { .number(Int64($0.offset)) } ?? .text("none")
-            addComparison("receiver", bytes: stream.bytes, mismatch: stream.firstMismatch, truncatedTo: truncatedTo, overwrite: overwrite)
+            addComparison("receiver", bytes: stream.bytes, mismatch: stream.firstMismatch, truncatedTo: truncatedTo, overwrite: overwrite, lost: stream.datagrams != nil)
+            if let tally = stream.datagrams {
+                self[ReceiverObservation.datagrams] = .number(Int64(tally.datagrams))
+                self[ReceiverObservation.lostBytes] = .number(Int64(tally.lostBytes))
+            }
+            if let drops = stream.udpDrops {
+                self[ReceiverObservation.checksumErrors] = .number(drops.checksumErrors)
+                self[ReceiverObservation.bufferErrors] = .number(drops.bufferErrors)
+                self[ReceiverObservation.reassemblyFailures] = .number(drops.reassemblyFailures)
+            }
         }
         addCalls(done?.steps ?? [], actor: "receiver")
     }
@@ -50,7 +61,11 @@ extension Observations {
         self[WireObservation.conflicts] = .number(Int64(wire.conflicts.count))
         self[WireObservation.retransmittedBytes] = .number(Int64(wire.retransmittedBytes))
         self[WireObservation.end] = .text(wire.rstSeen ? "rst" : wire.finSeen ? "fin" : "none")
-        addComparison("wire", bytes: wire.bytes, mismatch: wire.firstMismatch, truncatedTo: truncatedTo, overwrite: overwrite)
+        addComparison("wire", bytes: wire.bytes, mismatch: wire.firstMismatch, truncatedTo: truncatedTo, overwrite: overwrite, lost: wire.datagrams != nil)
+        if let tally = wire.datagrams {
+            self[WireObservation.datagrams] = .number(Int64(tally.datagrams))
+            self[WireObservation.lostBytes] = .number(Int64(tally.lostBytes))
+        }
     }
     /// The frames one capture side saw of the data direction, under
     /// `frames.SIDE.` (see `ObservationKeys.frameKeys`), and whether that
@@ -95,6 +110,11 @@ public enum ReceiverObservation: String, ObservationGroup {
     case firstMismatchKind = "receiver.first_mismatch_kind"
     case pastEofBytes = "receiver.past_eof_bytes"
     case sourceBytes = "receiver.source_bytes"
+    case datagrams = "receiver.datagrams"
+    case lostBytes = "receiver.lost_bytes"
+    case checksumErrors = "receiver.udp_checksum_errors"
+    case bufferErrors = "receiver.udp_buffer_errors"
+    case reassemblyFailures = "receiver.ip_reassembly_failures"
 
     public var declaration: (type: ValueType, meaning: String) {
         switch self {
@@ -106,6 +126,11 @@ public enum ReceiverObservation: String, ObservationGroup {
         case .firstMismatchKind: (ObservationKeys.mismatchKind, "zeros, shifted (another offset's data), new (an overwrite's data), other, short, or none")
         case .pastEofBytes: (ValueType.number, "bytes received beyond the size the file was truncated to")
         case .sourceBytes: (ObservationKeys.sourceBytes, "when the scenario changed the data while it was sent: new (the change arrived: sent by reference), old (the original did: copied), or other")
+        case .datagrams: (ValueType.number, "with transport udp: datagrams the receiver read")
+        case .lostBytes: (ValueType.number, "with transport udp: bytes of the file between datagrams that never arrived (each datagram placed by its own bytes)")
+        case .checksumErrors: (ValueType.number, "with transport udp: datagrams the receiver's namespace dropped for a bad UDP checksum while it read (Udp InCsumErrors)")
+        case .bufferErrors: (ValueType.number, "with transport udp: datagrams dropped because the socket's buffer was full (Udp RcvbufErrors)")
+        case .reassemblyFailures: (ValueType.number, "with transport udp: IP reassemblies that failed (Ip ReasmFails)")
         }
     }
 }
@@ -130,6 +155,8 @@ public enum WireObservation: String, ObservationGroup {
     case marksVerified = "wire.marks_verified"
     case receiverOnlyBytes = "wire.receiver_only_bytes"
     case sourceBytes = "wire.source_bytes"
+    case datagrams = "wire.datagrams"
+    case lostBytes = "wire.lost_bytes"
 
     public var declaration: (type: ValueType, meaning: String) {
         switch self {
@@ -152,6 +179,8 @@ public enum WireObservation: String, ObservationGroup {
         case .marksVerified: (ValueType.flag, "every byte around the file's marks was captured whole and matched (capture.payload: marks)")
         case .receiverOnlyBytes: (ValueType.number, "bytes of the file checked only by the receiver (capture.payload: marks)")
         case .sourceBytes: (ObservationKeys.sourceBytes, "as receiver.source_bytes, for the wire: whether the path sent the changed data by reference")
+        case .datagrams: (ValueType.number, "with transport udp: datagrams to the receiver's port in the capture, IP fragments put together")
+        case .lostBytes: (ValueType.number, "with transport udp: bytes of the file between captured datagrams that never went by")
         }
     }
 }

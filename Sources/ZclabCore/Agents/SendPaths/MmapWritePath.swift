@@ -9,6 +9,7 @@ struct MmapWritePath: SendPath {
     static let summary = "mmap(2) the file (up to `map_window` at a time) and write(2) from the mapping"
     static let blockingCall = "write"
     static let syscalls = ["mmap", "write", "touch"]
+    static let sendsDatagrams = true
     /// Bytes mapped at a time, a whole number of pages (1 GiB by default).
     let window: UInt64
     let sharing: FileMapping.Sharing

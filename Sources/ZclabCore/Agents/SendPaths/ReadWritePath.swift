@@ -4,6 +4,7 @@ struct ReadWritePath: SendPath {
     static let summary = "read(2) the file into a buffer, write(2) it to the socket (128 KiB a call): the copy zero copy is measured against"
     static let blockingCall = "write"
     static let syscalls = ["read", "write"]
+    static let sendsDatagrams = true
     /// Bytes per read; 128 KiB unless the scenario's `chunk` says.
     let capacity: Int
 

@@ -25,6 +25,9 @@ protocol SendPath {
     static var syscalls: [String] { get }
     /// Whether the MSG_ZEROCOPY reference model follows its sends' ids.
     static var modeled: Bool { get }
+    /// Whether it sends over UDP too (`transport: udp`): its calls work on
+    /// any socket, each call's bytes a datagram.
+    static var sendsDatagrams: Bool { get }
     init(options: Options, spec: SenderSpec)
     /// Sends `transfer.size` bytes of `transfer.file`; what the calls
     /// reported adds up in `context.sent`, each call in `context.log`.
@@ -37,6 +40,7 @@ extension SendPath {
     static var carriesHeader: Bool { false }
     static func ioUringRequests(_ options: Options) -> [IoUringRing.Request] { [] }
     static var modeled: Bool { false }
+    static var sendsDatagrams: Bool { false }
     var report: SendPathReport? { nil }
 
     /// The `sender:` keys of `Options`.
@@ -69,6 +73,7 @@ struct Transfer {
     let file: FileDescriptor
     let size: UInt64
     let socket: FileDescriptor
+    let transport: Transport
 }
 
 /// What every send path shares with the sender agent: its log, its channel
@@ -121,15 +126,17 @@ struct SendContext {
     }
 
     /// splice(2) of `count` bytes from the pipe to the socket, calling again
-    /// after EINTR (logged) and short counts.
-    mutating func drain(_ pipe: FileDescriptor, count: Int, to socket: FileDescriptor) throws(Errno) {
+    /// after EINTR (logged) and short counts. SPLICE_F_MORE on TCP (more
+    /// follows); not on UDP, where it would cork each datagram into the next.
+    mutating func drain(_ pipe: FileDescriptor, count: Int, to socket: FileDescriptor, transport: Transport) throws(Errno) {
         var drained = 0
         while drained < count {
             let moved: Int
             do {
+                let flags: FileDescriptor.SpliceFlags = transport == .tcp ? .more : []
                 moved = try log.record("splice", "fd_in=\(pipe.rawValue) fd_out=\(socket.rawValue) len=\(count - drained)") {
                     () throws(Errno) in
-                    try pipe.splice(to: socket, inputOffset: nil, count: count - drained, flags: .more, retryOnInterrupt: false)
+                    try pipe.splice(to: socket, inputOffset: nil, count: count - drained, flags: flags, retryOnInterrupt: false)
                 }
             } catch .interrupted {
                 continue

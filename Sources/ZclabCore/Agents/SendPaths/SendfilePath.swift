@@ -5,6 +5,7 @@ struct SendfilePath: SendPath {
     static let summary = "sendfile(2) from the file to the socket, or the single calls of a `script`"
     static let blockingCall = "sendfile"
     static let syscalls = ["sendfile", "lseek"]
+    static let sendsDatagrams = true
     /// Bytes asked per call; nil asks for the whole rest of the file.
     let chunk: UInt64?
     let script: [ScriptedCall]?

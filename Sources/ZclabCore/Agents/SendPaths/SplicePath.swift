@@ -5,6 +5,7 @@ struct SplicePath: SendPath {
     static let summary = "splice(2) from the file into a pipe, then from the pipe into the socket"
     static let blockingCall = "splice"
     static let syscalls = ["fcntl", "splice_fill", "splice"]
+    static let sendsDatagrams = true
     /// The pipe's capacity (F_SETPIPE_SZ); nil keeps the default.
     let pipeSize: Int?
     /// Bytes per fill; nil fills the pipe.
@@ -31,7 +32,7 @@ struct SplicePath: SendPath {
                 try transfer.file.splice(to: pipe.write, inputOffset: &offset, count: min(chunk, Int(transfer.size - UInt64(before))))
             }
             if filled == 0 { return }
-            try context.drain(pipe.read, count: filled, to: transfer.socket)
+            try context.drain(pipe.read, count: filled, to: transfer.socket, transport: transfer.transport)
         }
     }
 }

@@ -47,7 +47,7 @@ struct VmsplicePath: SendPath {
                 buffer.rewrite(range)
                 context.logModify(offset: range.lowerBound, length: range.count, "after vmsplice, before splice")
             }
-            try context.drain(pipe.read, count: moved, to: transfer.socket)
+            try context.drain(pipe.read, count: moved, to: transfer.socket, transport: transfer.transport)
             lastChunk = position ..< position + moved
             position += moved
         }
