@@ -14,11 +14,13 @@ struct Agent: ParsableCommand {
         case agent(AgentName)
         case features
         case uringProbe
+        case zcrxProbe
 
         init?(argument: String) {
             switch argument {
             case "features": self = .features
             case "uring-probe": self = .uringProbe
+            case "zcrx-probe": self = .zcrxProbe
             default:
                 guard let name = AgentName(rawValue: argument) else { return nil }
                 self = .agent(name)
@@ -26,7 +28,7 @@ struct Agent: ParsableCommand {
         }
     }
 
-    @Argument(help: "sender, receiver, capture, actor, copy, features IFNAME, or uring-probe REQUESTS.")
+    @Argument(help: "sender, receiver, capture, actor, copy, features IFNAME, uring-probe REQUESTS, or zcrx-probe IFNAME.")
     var role: Role
 
     @Argument(help: "For features: the interface, then NAME=on|off changes to make before printing every feature as JSON. For uring-probe: the requests as JSON.")
@@ -40,6 +42,11 @@ struct Agent: ParsableCommand {
             // Prints why the requests cannot be made on this kernel; nothing when they can.
             let requests = try JSONDecoder().decode([IoUringRing.Request].self, from: Data((interface ?? "[]").utf8))
             print(IoUringRing.problem(with: requests) ?? "")
+            return
+        }
+        if role == .zcrxProbe {
+            // Prints what io_uring zero-copy receive lacks on the interface here; nothing when a queue registers.
+            print(ZcrxProbe.missing(interface: interface ?? "lo") ?? "")
             return
         }
         guard case .agent(let name) = role else {

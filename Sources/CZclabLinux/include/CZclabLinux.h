@@ -183,4 +183,32 @@ int zcl_epoll_revents(int fd);
 /// ioctl SIOCOUTQ: bytes in the socket's send queue not yet acknowledged, or -1.
 int zcl_unsent_bytes(int fd);
 
+/// struct tcp_zerocopy_receive (<linux/tcp.h>, 4.18; copybuf 5.11; msg_* 5.14),
+/// field for field: zclab_receive.c asserts the layouts are the same.
+typedef struct {
+    uint64_t address;          /* in: the mapping of the socket */
+    uint32_t length;           /* in: bytes to map; out: bytes mapped */
+    uint32_t recv_skip_hint;   /* out: bytes to read by copy before the next mappable ones */
+    uint32_t inq;              /* out: bytes left in the receive queue */
+    int32_t err;               /* out: a pending socket error */
+    uint64_t copybuf_address;  /* in: a buffer for what cannot be mapped */
+    int32_t copybuf_len;       /* in: its size; out: bytes copied, or -errno */
+    uint32_t flags;
+    uint64_t msg_control;
+    uint64_t msg_controllen;
+    uint32_t msg_flags;
+    uint32_t reserved;
+} zcl_zerocopy_receive;
+
+/// getsockopt(fd, IPPROTO_TCP, TCP_ZEROCOPY_RECEIVE, zc, sizeof *zc): maps
+/// whole pages of the receive queue at zc->address. 0, or -1 with errno set.
+int zcl_tcp_zerocopy_receive(int fd, zcl_zerocopy_receive *zc);
+
+/// One IORING_REGISTER_ZCRX_IFQ of RX queue `rx_queue` of interface
+/// `ifindex` (in this network namespace) on a fresh ring set up as zcrx needs
+/// it (CQE32, SINGLE_ISSUER, DEFER_TASKRUN), with a valid area and refill
+/// region; the ring is closed after. 0 when the queue registered, the errno
+/// of the registration, or -errno when io_uring_setup refused the ring.
+int zcl_zcrx_register(unsigned ifindex, unsigned rx_queue);
+
 #endif

@@ -166,10 +166,12 @@ public struct StreamCheck: Codable, Sendable, Equatable {
     public var datagrams: DatagramTally?
     /// With transport udp: what the receiver's namespace dropped on arrival.
     public var udpDrops: UDPDrops?
+    /// What a receive method other than read observed beyond its calls.
+    public var path: ReceivePathReport?
 
     enum CodingKeys: String, CodingKey {
         case bytes, sha256, matches, datagrams
-        case udpDrops = "udp_drops"
+        case udpDrops = "udp_drops", path = "receive_path"
         case expectedBytes = "expected_bytes", firstMismatch = "first_mismatch"
     }
 }

@@ -54,8 +54,10 @@ extension SenderAgent: AgentRole {
 extension ReceiverAgent: AgentRole {
     public static let name = AgentName.receiver
     /// A receiver accepts and reads; as a program's client it connects, writes its request and reads;
-    /// over UDP (and for a UDP sink) it makes its socket, sizes its buffer, binds and receives.
-    public static let syscalls = ["accept", "read", "connect", "write", "socket", "setsockopt", "bind", "recv"]
+    /// over UDP (and for a UDP sink) it makes its socket, sizes its buffer, binds and receives;
+    /// and each receive method makes its own calls.
+    public static let syscalls: [String] = ReceiveMethod.allCases.flatMap(\.syscalls).reduce(
+        ["accept", "read", "connect", "write", "socket", "setsockopt", "bind", "recv"]) { names, name in names.contains(name) ? names : names + [name] }
 }
 extension CaptureAgent: AgentRole {
     public static let name = AgentName.capture

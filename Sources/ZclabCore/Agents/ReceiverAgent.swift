@@ -24,9 +24,18 @@ public struct ReceiverConfig: Codable, Sendable {
     /// What the sender sends over: with UDP the receiver reads datagrams
     /// (`receiveDatagrams`) until the runner says the sender is done.
     public var transport = Transport.tcp
+    /// How the stream is taken from the socket, and that method's settings.
+    public var method = ReceiveMethod.read
+    /// mmap-receive: bytes of the socket's mapping.
+    public var mapSize = 2 << 20
+    /// mmap-receive: read the mapping after the stream ended, and again once its pages are dropped.
+    public var touchAfterEnd = false
+    /// splice-to-file: the file written.
+    public var destination: String?
 
     enum CodingKeys: String, CodingKey {
-        case host, port, expected, pieces, client, transport
+        case host, port, expected, pieces, client, transport, method, destination
+        case mapSize = "map_size", touchAfterEnd = "touch_after_end"
         case udpSink = "udp_sink"
         case readSize = "read_size", pauseAfter = "pause_after", receiveBuffer = "receive_buffer"
     }
@@ -51,6 +60,7 @@ public struct ReceiverAgent {
         do {
             let connection = try accept()
             channel.send(.connected)
+            if let path = config.method.path { receive(by: path, from: connection.descriptor) }
             let (check, _) = try receive(from: connection.descriptor)
             channel.send(.done(AgentOutcome(steps: log.steps, result: .receiver(check, client: nil))))
             exit(0)
@@ -132,6 +142,24 @@ public struct ReceiverAgent {
             }
         }
         return (verifier.finish().streamCheck, end)
+    }
+
+    /// Takes the stream by `path` and reports, its own report beside the check.
+    private mutating func receive(by path: any ReceivePath.Type, from socket: FileDescriptor) -> Never {
+        if config.touchAfterEnd {
+            do { try SignalRecorder.install([SIGBUS, SIGSEGV], restart: true) } catch { channel.fail("receiver: installing signal handlers: \(error)") }
+        }
+        var context = ReceiveContext(log: log, channel: channel, verifier: StreamVerifier(expected: config.content))
+        var receiver = path.init(config: config)
+        do {
+            let report = try receiver.receive(from: socket, &context)
+            var check = context.verifier.finish().streamCheck
+            check.path = report
+            channel.send(.done(AgentOutcome(steps: context.log.steps, result: .receiver(check, client: nil))))
+            exit(0)
+        } catch {
+            channel.fail("receiver: \(error)")
+        }
     }
 
     /// Tells the runner it paused and blocks until it says resume.

@@ -41,8 +41,10 @@ public struct OffloadMatrix: Sendable, Equatable {
     }
 
     /// "copied 12/12", "zero-copy 3/12" (MSG_ZEROCOPY completions or io_uring
-    /// notifications), or "-" for a scenario that sent without notifications.
+    /// notifications), "mapped 99%" (mmap-receive: the share the receiver
+    /// mapped), or "-" for a scenario that did neither.
     static func zerocopy(_ observations: [String: ObservedValue]) -> String {
+        if case .number(let percent)? = observations[ReceivePathObservation.mappedPercent.rawValue] { return "mapped \(percent)%" }
         for prefix in ["zerocopy", "uring"] {
             guard case .number(let total)? = observations["\(prefix).notifications"],
                 case .number(let copied)? = observations["\(prefix).copied_notifications"]

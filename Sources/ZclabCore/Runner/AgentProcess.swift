@@ -13,6 +13,8 @@ final class AgentProcess {
     private var reader: LineReader
     private(set) var finished: AgentOutcome?
     private(set) var failure: String?
+    /// The agent's process id as it reported it (hello), where it runs.
+    private(set) var pid: Int32?
 
     /// Starts `zclab agent ROLE` at `place` (`.current`: where the runner
     /// is, for agents that touch no network) with `config`; the agent's
@@ -51,6 +53,7 @@ final class AgentProcess {
             switch event {
             case .done(let outcome): finished = outcome
             case .failed(let message): failure = "\(role) agent failed: \(message)"
+            case .hello(let reported): pid = reported
             default: break
             }
             events.append(event)

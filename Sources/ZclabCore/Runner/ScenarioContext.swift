@@ -48,7 +48,7 @@ struct ScenarioContext {
         var problems = runner.ledger.undo(features.entries)
         problems += topology?.destroy(ledger: runner.ledger) ?? []
         problems += runner.ledger.undo(sysctls)
-        for path in [paths.file, paths.copy].compactMap({ $0 }) where FileManager.default.fileExists(atPath: path) {
+        for path in [paths.file, paths.copy, paths.received].compactMap({ $0 }) where FileManager.default.fileExists(atPath: path) {
             do { try FileManager.default.removeItem(atPath: path) } catch { problems.append("removing \(path): \(error)") }
         }
         for file in peerFiles {
@@ -91,6 +91,8 @@ struct ScenarioPaths {
     let file: String
     /// A copy scenario's destination.
     let copy: String?
+    /// The file a splice-to-file receiver writes.
+    let received: String?
     /// Every agent's standard error.
     var agentsLog: String { "\(directory)/agents.log" }
 
@@ -98,6 +100,8 @@ struct ScenarioPaths {
         directory = "\(outputDirectory)/\(scenario.name)"
         file = "\(RunNames.scratchFolder(runID: runID, onDisk: scenario.fileOnDisk))/\(scenario.name).dat"
         copy = if case .copy(let spec) = scenario.workload { Self.copy(spec, of: scenario, runID: runID) } else { nil }
+        received = scenario.receiver.method == .spliceToFile
+            ? "\(RunNames.scratchFolder(runID: runID, onDisk: scenario.fileOnDisk))/\(scenario.name).received" : nil
     }
 
     /// Where the copy of a copy scenario goes.

@@ -29,6 +29,8 @@ struct ScenarioExecution {
             try ScenarioPreparation.createTestFile(&context)
             try performNetwork(blockingIn: sender.method.blockingCall, into: &result) { topology, context in
                 try ScenarioPreparation.checkIoUring(sender.ioUringRequests, at: topology.sender.place, executable: context.runner.executable)
+                try ScenarioPreparation.checkIoUring(context.scenario.receiver.ioUringRequests, at: topology.receiver.place, executable: context.runner.executable)
+                if context.scenario.receiver.method == .ioUringZcrx { try ScenarioPreparation.checkZcrx(at: topology.receiver, executable: context.runner.executable) }
                 return try ScenarioPreparation.startTransfer(sender, topology, &context)
             }
         case .program(let program, let client):

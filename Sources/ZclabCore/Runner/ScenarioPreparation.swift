@@ -45,6 +45,18 @@ enum ScenarioPreparation {
         if !problem.isEmpty { throw SkipScenario(reason: "on the peer \(route.destination): \(problem)") }
     }
 
+    /// Probes io_uring zero-copy receive on the receiving end's interface,
+    /// where it runs (`zclab agent zcrx-probe`), and skips the scenario with
+    /// what is missing; zclab does not receive with IORING_OP_RECV_ZC yet, so
+    /// a queue that registers skips it too, saying so.
+    static func checkZcrx(at end: Endpoint, executable: String) throws {
+        let missing = try runCommand(end.place.zclab(["agent", "zcrx-probe", end.interface], executable: executable))
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        throw SkipScenario(reason: missing.isEmpty
+            ? "RX queue 0 of \(end.interface) took a zcrx registration; zclab does not receive with IORING_OP_RECV_ZC yet"
+            : "io_uring zero-copy receive: \(missing)")
+    }
+
     /// The test file in the scratch folder, owned as the scenario says, and the scenario's sysctls.
     static func createTestFile(_ context: inout ScenarioContext) throws {
         let scenario = context.scenario, path = context.paths.file
@@ -111,6 +123,7 @@ enum ScenarioPreparation {
         if !spec.senderFeatures.isEmpty { parts.append("sender " + describe(spec.senderFeatures)) }
         if !spec.receiverFeatures.isEmpty { parts.append("receiver " + describe(spec.receiverFeatures)) }
         if let framing = scenario.workload.sender?.framing { parts.append(framing.summary) }
+        if scenario.receiver.method != .read { parts.append("receiver \(scenario.receiver.method.rawValue)") }
         guard !parts.isEmpty || spec.mtu != nil else { return nil }
         let sender = switch scenario.workload {
         case .transfer(let sender), .simulation(_, let sender): sender.method.rawValue
@@ -171,7 +184,9 @@ enum ScenarioPreparation {
         let receiverConfig = ReceiverConfig(
             host: topology.receiver.address, port: scenario.port, readSize: scenario.receiver.readSize,
             pauseAfter: scenario.receiver.pauseAfter, receiveBuffer: scenario.receiver.receiveBuffer,
-            expected: scenario.file, pieces: scenario.sentRanges, udpSink: sender.zerocopy?.socket == .udpPeer, transport: sender.transport)
+            expected: scenario.file, pieces: scenario.sentRanges, udpSink: sender.zerocopy?.socket == .udpPeer, transport: sender.transport,
+            method: scenario.receiver.method, mapSize: scenario.receiver.mapSize, touchAfterEnd: scenario.receiver.touchAfterEnd,
+            destination: context.paths.received)
         let receiver = context.processes.add(try AgentProcess(
             ReceiverAgent.self, place: topology.receiver.place, executable: context.runner.executable,
             config: receiverConfig, logPath: context.paths.agentsLog))

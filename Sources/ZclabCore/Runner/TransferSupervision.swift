@@ -23,14 +23,14 @@ struct TransferSupervision {
         var senderMarked = false
         var wireSeen: UInt64 = 0
         var senderPid: Int32? = if case .program(let program, _) = side { program.process.pid } else { nil }
-        var blockedSamples: [ProcessObserver.Sample] = []
+        var senderProof = BlockedProof(call: blockingCall), receiverProof = BlockedProof(call: scenario.receiver.method.blockingCall)
         var runningActor: AgentProcess?
         var datagramsPending = scenario.workload.sender?.transport == .udp
         // A program is not waited for: the transfer is over when its client is done.
         func senderOver() -> Bool { sender.map { $0.finished != nil || $0.hasEnded } ?? true }
         let transferAgents = [sender].compactMap { $0 } + [receiver]
         while !senderOver() || receiver.finished == nil {
-            let watching = pending.first?.triggers.contains(.senderBlocked) == true
+            let watching = pending.first.map { $0.triggers.contains(.senderBlocked) || $0.triggers.contains(.receiverBlocked) } == true
             let polled = try context.pollEvents(transferAgents + staging.actors + captures.map(\.agent), timeoutMs: watching ? 2 : 100)
             for (agent, event) in polled {
                 switch event {
@@ -69,20 +69,21 @@ struct TransferSupervision {
                     && (!action.triggers.contains(.wireBytes) || wireSeen >= action.wireBytes ?? 0)
                 if fired && action.triggers.contains(.senderBlocked) {
                     fired = false
-                    if let pid = senderPid, let call = SyscallNumbers.number(of: blockingCall),
-                        let sample = ProcessObserver.blockedSample(in: pid, call: call) ?? ProcessObserver(pid: pid).sample()
-                    {
-                        // Proven when three samples in a row show the same sleep inside the call.
-                        blockedSamples = ProcessObserver.isBlocked(sample, in: call) && blockedSamples.last.map({ $0 == sample }) != false
-                            ? blockedSamples + [sample] : []
-                        if blockedSamples.count >= 3 {
-                            fired = true
-                            staging.blockedIn = blockingCall
-                            context.note(
-                                "sender blocked in \(blockingCall): /proc/\(sample.pid)/syscall \"\(sample.syscallLine.prefix(60))\" state \(sample.state) wchan \(sample.wchan)")
-                        }
+                    if let pid = senderPid, let sample = senderProof.observe(pid) {
+                        fired = true
+                        staging.blockedIn = blockingCall
+                        context.note("sender blocked in \(blockingCall): \(sample.evidence)")
                     } else if senderOver() {
                         throw ScenarioFailure("the sender finished without ever blocking in \(blockingCall) (line \(action.line))")
+                    }
+                }
+                if fired && action.triggers.contains(.receiverBlocked) {
+                    fired = false
+                    if let pid = receiver.pid, let sample = receiverProof.observe(pid) {
+                        fired = true
+                        context.note("receiver blocked in \(receiverProof.call): \(sample.evidence)")
+                    } else if receiver.finished != nil {
+                        throw ScenarioFailure("the receiver finished without ever blocking in \(receiverProof.call) (line \(action.line))")
                     }
                 }
                 if fired {
@@ -100,7 +101,9 @@ struct TransferSupervision {
                         staging.droppedSegments = dropped
                         context.note("restore link: the rule had dropped \(dropped) data segments")
                     case .file(let operation):
-                        runningActor = try startActor(operation, &staging, &context)
+                        runningActor = try startActor(operation, on: .source, &staging, &context)
+                    case .destination(let operation):
+                        runningActor = try startActor(operation, on: .destination, &staging, &context)
                     case .features(let side, let settings):
                         try DeviceFeatureChanges.apply([DeviceFeatureChanges.Request(end: topology.end(side), features: settings)], &context)
                     }
@@ -116,19 +119,23 @@ struct TransferSupervision {
         return staging
     }
 
-    /// Starts an actor process that performs `operation` on the test file.
+    /// Starts an actor process that performs `operation` on the test file
+    /// (at the sender) or on the splice-to-file receiver's destination.
     private func startActor(
-        _ operation: FileOperation, _ staging: inout StagingRecord, _ context: inout ScenarioContext
+        _ operation: FileOperation, on file: ActedFile, _ staging: inout StagingRecord, _ context: inout ScenarioContext
     ) throws -> AgentProcess {
-        switch operation {
-        case .truncate(let size), .ftruncate(let size): staging.truncatedTo = min(staging.truncatedTo ?? size, size)
-        case .overwrite(_, _, let seed): staging.overwriteSeed = seed
-        case .open(let flags): if flags.contains("O_TRUNC") { staging.truncatedTo = 0 }
+        switch (operation, file) {
+        case (.truncate(let size), .source), (.ftruncate(let size), .source): staging.truncatedTo = min(staging.truncatedTo ?? size, size)
+        case (.overwrite(_, _, let seed), _): staging.overwriteSeed = seed
+        case (.open(let flags), .source): if flags.contains("O_TRUNC") { staging.truncatedTo = 0 }
+        default: break  // a truncated destination shortens no stream
         }
-        context.note("start actor: \(operation)")
+        context.note("start actor: \(operation) on the \(file.rawValue) file")
+        let place = file == .source ? topology.sender.place : topology.receiver.place
+        let path = file == .source ? context.testFile(at: place) : context.paths.received ?? ""
         let actor = context.processes.add(try AgentProcess(
-            ActorAgent.self, place: topology.sender.place, executable: context.runner.executable,
-            config: ActorConfig(path: context.testFile(at: topology.sender.place), operation: operation), logPath: context.paths.agentsLog))
+            ActorAgent.self, place: place, executable: context.runner.executable,
+            config: ActorConfig(path: path, operation: operation), logPath: context.paths.agentsLog))
         staging.actors.append(actor)
         return actor
     }
@@ -146,4 +153,30 @@ struct TransferSupervision {
             return CapturedSide(side: capture.side, statistics: statistics, peakRSSKiB: done.peakRSSKiB)
         }
     }
+}
+
+/// Which file an actor changes.
+enum ActedFile: String { case source, destination }
+
+/// Proof that a process sleeps inside one syscall: three samples in a row of
+/// /proc/PID/syscall and /proc/PID/stat that show the same sleep inside it.
+struct BlockedProof {
+    let call: String
+    private var samples: [ProcessObserver.Sample] = []
+
+    init(call: String) { self.call = call }
+
+    /// Samples `pid` once; the sample that completes the proof, or nil.
+    mutating func observe(_ pid: Int32) -> ProcessObserver.Sample? {
+        guard let number = SyscallNumbers.number(of: call),
+            let sample = ProcessObserver.blockedSample(in: pid, call: number) ?? ProcessObserver(pid: pid).sample()
+        else { return nil }
+        samples = ProcessObserver.isBlocked(sample, in: number) && samples.last.map({ $0 == sample }) != false ? samples + [sample] : []
+        return samples.count >= 3 ? sample : nil
+    }
+}
+
+extension ProcessObserver.Sample {
+    /// What the proof rests on, for the scenario's notes.
+    var evidence: String { "/proc/\(pid)/syscall \"\(syscallLine.prefix(60))\" state \(state) wchan \(wchan)" }
 }

@@ -151,6 +151,17 @@ public struct ReceiverSpec: Sendable {
     public var readSize: Int
     public var pauseAfter: UInt64?
     public var receiveBuffer: Int32?
+    /// How the stream is taken from the socket (`receiver.method`).
+    public var method = ReceiveMethod.read
+    /// mmap-receive: bytes of the socket's mapping, whole pages.
+    public var mapSize = 2 << 20
+    /// mmap-receive: read the mapping after the stream ended and once its pages are dropped.
+    public var touchAfterEnd = false
+}
+
+extension ReceiverSpec {
+    /// The io_uring requests the receive method makes (none: it makes syscalls).
+    public var ioUringRequests: [IoUringRing.Request] { method == .ioUringRecv ? [IoUringRing.Request(.receive)] : [] }
 }
 
 /// Where and how to capture.
@@ -191,6 +202,9 @@ public struct Action: Sendable, Equatable {
         /// The sender is provably blocked inside its send syscall
         /// (/proc/PID/syscall and /proc/PID/stat, unchanged over several samples).
         case senderBlocked = "sender.blocked"
+        /// The receiver is provably blocked inside its receive syscall (the
+        /// same proof: splice for splice-to-file, read, poll, io_uring_enter).
+        case receiverBlocked = "receiver.blocked"
         /// As soon as the previous action has completed.
         case previousDone = "previous.done"
         /// The sender reached a `mark` step of its MSG_ZEROCOPY script.
@@ -205,6 +219,8 @@ public struct Action: Sendable, Equatable {
         case resumeReceiver
         /// An actor process changes the test file.
         case file(FileOperation)
+        /// An actor process changes the splice-to-file receiver's destination (`file: destination`).
+        case destination(FileOperation)
         /// Device features of one end change mid-transfer (restored after).
         case features(side: CaptureSpec.Side, settings: [String: Bool])
         /// The `loss:` drop ends: what was dropped is retransmitted.

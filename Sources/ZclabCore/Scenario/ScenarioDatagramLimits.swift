@@ -12,6 +12,9 @@ extension ScenarioReader {
         if let node = top["loss"] {
             throw error(node, "loss drops TCP data segments by sequence number: not with transport udp")
         }
+        if scenario.receiver.method != .read {
+            throw error(top["receiver"], "a UDP receiver reads datagrams: receiver method \(scenario.receiver.method.rawValue) takes a TCP stream")
+        }
         if scenario.receiver.pauseAfter != nil {
             throw error(top["receiver"], "a UDP receiver cannot pause: what it does not read, the kernel drops")
         }

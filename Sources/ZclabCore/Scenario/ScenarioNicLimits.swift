@@ -20,6 +20,9 @@ extension ScenarioReader {
         if scenario.topology.mtu != nil {
             throw error(topology?["mtu"], "a NIC topology keeps the devices' MTU: zclab does not change a peer's or a named interface's MTU")
         }
+        if scenario.receiver.method == .spliceToFile {
+            throw error(top["receiver"], "splice-to-file writes its file in zclab's scratch folder on this host: not across a NIC")
+        }
         if let node = top["loss"] {
             throw error(node, "loss is staged with nftables in a namespace zclab made: not across a NIC")
         }

@@ -244,6 +244,9 @@ struct ScenarioReader {
         } else if let action = scenario.actions.first(where: { $0.kind == .restoreLink }) {
             throw error(top["actions"], "restore-link (line \(action.line)) ends a loss the scenario does not set up (loss: {drop_from: N})")
         }
+        if scenario.receiver.method != .spliceToFile, let action = scenario.actions.first(where: { if case .destination = $0.kind { true } else { false } }) {
+            throw error(top["actions"], "the action at line \(action.line) changes the destination, which only receiver method splice-to-file writes")
+        }
         try checkNicLimits(scenario, top)
         try checkDatagramLimits(scenario, top)
         return scenario
@@ -255,7 +258,7 @@ struct ScenarioReader {
     /// socket buffer ceilings are among them because SO_SNDBUF and SO_RCVBUF
     /// are capped by them, and kernels boot with 212992 where a tuned
     /// machine has more: a scenario that needs a large buffer says so.
-    static let settableSysctls = ["fs/lease-break-time", "net/core/wmem_max", "net/core/rmem_max"]
+    static let settableSysctls = ["fs/lease-break-time", "net/core/wmem_max", "net/core/rmem_max", "net/core/high_order_alloc_disable"]
 
     /// Sysctls each network namespace has its own of (set in the scenario's
     /// namespaces only; the machine's own are never touched).
@@ -270,6 +273,7 @@ struct ScenarioReader {
         "fs/lease-break-time": (1, 0...Int64(Int32.max)),
         "net/core/wmem_max": (1, 0...Int64(Int32.max)),
         "net/core/rmem_max": (1, 0...Int64(Int32.max)),
+        "net/core/high_order_alloc_disable": (1, 0...1),
         "net/core/optmem_max": (1, 0...Int64(Int32.max)),
         "net/ipv4/tcp_wmem": (3, 1...Int64(Int32.max)),
         "net/ipv4/tcp_rmem": (3, 1...Int64(Int32.max)),

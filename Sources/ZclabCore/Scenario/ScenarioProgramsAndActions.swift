@@ -78,13 +78,13 @@ extension ScenarioReader {
         guard let list = node.sequence else { throw error(node, "actions must be a list of {when: EVENT, do: ACTION}") }
         var actions: [Action] = []
         for item in list {
-            let items = try fields(item, in: "an action", allowed: ["when", "do", "to", "offset", "length", "seed", "flags", "on", "set", "bytes"])
+            let items = try fields(item, in: "an action", allowed: ["when", "do", "to", "offset", "length", "seed", "flags", "on", "set", "bytes", "file"])
             guard let when = items["when"], let what = items["do"] else { throw error(item, "an action needs both 'when' and 'do'") }
             func required(_ key: String) throws(ScenarioError) -> UInt64 {
                 guard let node = items[key] else { throw error(what, "'\(Self.clip(try string(what, "do")))' needs '\(key)'") }
                 return try bytes(node, key)
             }
-            let kind: Action.Kind
+            var kind: Action.Kind
             switch try string(what, "do") {
             case "resume-receiver": kind = .resumeReceiver
             case "restore-link": kind = .restoreLink
@@ -110,6 +110,18 @@ extension ScenarioReader {
                 let side = try items["on"].map { (node) throws(ScenarioError) in try choice(node, "on", CaptureSpec.Side.self) } ?? .sender
                 kind = .features(side: side, settings: try featureSettings(set, "set"))
             case let other: throw error(what, "do '\(Self.clip(other))' is not one of: resume-receiver, restore-link, truncate, ftruncate, open, overwrite, features")
+            }
+            if let file = items["file"] {
+                switch (try string(file, "file"), kind) {
+                case ("source", _): break
+                case ("destination", .file(let operation)):
+                    switch operation {
+                    case .truncate, .overwrite: kind = .destination(operation)
+                    case .ftruncate, .open: throw error(file, "file: destination takes truncate or overwrite")
+                    }
+                case ("destination", _): throw error(file, "file: destination goes with truncate or overwrite")
+                case (let other, _): throw error(file, "file '\(Self.clip(other))' is not one of: source, destination")
+                }
             }
             var triggers: [Action.Trigger] = []
             for node in when.sequence.map(Array.init) ?? [when] {

@@ -192,11 +192,23 @@ extension ScenarioReader {
     }
 
     func receiverSpec(_ node: Node) throws(ScenarioError) -> ReceiverSpec {
-        let items = try fields(node, in: "receiver", allowed: ["read_size", "pause_after", "receive_buffer"])
+        let items = try fields(node, in: "receiver", allowed: ["method", "read_size", "pause_after", "receive_buffer", "map_size", "touch_after_end"])
         var spec = ReceiverSpec(readSize: 256 << 10)
+        if let method = items["method"] { spec.method = try choice(method, "receiver method", ReceiveMethod.self) }
         if let size = items["read_size"] { spec.readSize = try integer(size, "read_size", 1...(1 << 30)) }
-        if let pause = items["pause_after"] { spec.pauseAfter = try bytes(pause, "pause_after") }
+        if let pause = items["pause_after"] {
+            guard spec.method == .read else { throw error(pause, "pause_after is for receiver method read, not \(spec.method.rawValue)") }
+            spec.pauseAfter = try bytes(pause, "pause_after")
+        }
         if let buffer = items["receive_buffer"] { spec.receiveBuffer = try integer(buffer, "receive_buffer", Int32(1)...Int32.max) }
+        for key in ["map_size", "touch_after_end"] where spec.method != .mmapReceive {
+            if let node = items[key] { throw error(node, "\(key) is for receiver method mmap-receive, not \(spec.method.rawValue)") }
+        }
+        if let size = items["map_size"] {
+            spec.mapSize = try integer(size, "map_size", 4096...(1 << 30))
+            guard spec.mapSize % 4096 == 0 else { throw error(size, "map_size must be whole pages (a multiple of 4096)") }
+        }
+        if let touch = items["touch_after_end"] { spec.touchAfterEnd = try bool(touch, "touch_after_end") }
         return spec
     }
 

@@ -56,6 +56,19 @@ public final class IoUringRing {
         try submit(entry)
     }
 
+    /// Queues and submits one RECV into `buffer` from `descriptor` (as
+    /// io_uring_prep_recv(3) does): its result is the bytes received, 0 at
+    /// the end of the stream.
+    public func receive(into buffer: UnsafeMutableRawBufferPointer, on descriptor: Int32, userData: UInt64) throws(Errno) {
+        var entry = zcl_uring_sqe()
+        entry.opcode = Operation.receive.opcode
+        entry.fd = descriptor
+        entry.addr = UInt64(UInt(bitPattern: buffer.baseAddress))
+        entry.len = UInt32(buffer.count)
+        entry.user_data = userData
+        try submit(entry)
+    }
+
     /// Queues and submits one SENDMSG_ZC of `vectors` as one iovec on
     /// `descriptor` (as io_uring_prep_sendmsg_zc(3) does). The message
     /// header and iovec live in the ring until the next call: one may be in
@@ -114,11 +127,13 @@ public final class IoUringRing {
     public enum Operation: String, Sendable, CaseIterable, Codable {
         case sendZerocopy = "IORING_OP_SEND_ZC"
         case sendMessageZerocopy = "IORING_OP_SENDMSG_ZC"
+        case receive = "IORING_OP_RECV"
 
         var opcode: UInt8 {
             switch self {
             case .sendZerocopy: UInt8(IORING_OP_SEND_ZC.rawValue)
             case .sendMessageZerocopy: UInt8(IORING_OP_SENDMSG_ZC.rawValue)
+            case .receive: UInt8(IORING_OP_RECV.rawValue)
             }
         }
     }

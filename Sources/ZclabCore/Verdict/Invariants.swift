@@ -84,7 +84,7 @@ extension Scenario {
     public var changesData: Bool {
         let actionChanges = actions.contains { action in
             switch action.kind {
-            case .file(.truncate), .file(.ftruncate), .file(.overwrite): true
+            case .file(.truncate), .file(.ftruncate), .file(.overwrite), .destination: true
             case .file(.open(let flags)): flags.contains("O_TRUNC")
             case .resumeReceiver, .features, .restoreLink: false
             }

@@ -19,7 +19,7 @@ public enum ObservationKeys {
 
     /// Keys with a fixed name, each group declared beside the code that records it.
     public static let fixed: [ObservationKey] = SenderObservation.keys + UringObservation.keys + ZerocopyObservation.keys
-        + ModelObservation.keys + ProgramObservation.keys + CopyObservation.keys + PipeObservation.keys + ReceiverObservation.keys
+        + ModelObservation.keys + ProgramObservation.keys + CopyObservation.keys + PipeObservation.keys + ReceiverObservation.keys + ReceivePathObservation.keys
         + WireObservation.keys + RunObservation.keys + PageCacheObservation.keys
 
     /// `ACTOR.CALL.FIELD`: figures over all of an actor's calls of one syscall.

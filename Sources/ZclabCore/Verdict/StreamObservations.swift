@@ -43,6 +43,7 @@ extension Observations {
                 self[ReceiverObservation.datagrams] = .number(Int64(tally.datagrams))
                 self[ReceiverObservation.lostBytes] = .number(Int64(tally.lostBytes))
             }
+            if let path = stream.path { addReceivePath(path, bytes: stream.bytes) }
             if let drops = stream.udpDrops {
                 self[ReceiverObservation.checksumErrors] = .number(drops.checksumErrors)
                 self[ReceiverObservation.bufferErrors] = .number(drops.bufferErrors)
