@@ -26,7 +26,7 @@ struct DailyUseTests {
         #expect(errors.isEmpty)
         let chosen = scenarios.filter(DefaultSet.contains)
         let families = Set(chosen.map { $0.path.dropFirst(root.count + 1).split(separator: "/")[0] })
-        #expect(families == ["basic", "truncate", "lease", "large", "zerocopy", "offload", "programs", "hazards"])
+        #expect(families == ["basic", "truncate", "lease", "large", "zerocopy", "offload", "programs", "hazards", "receive"])
         #expect(chosen.count < scenarios.count / 2, "\(chosen.count) of \(scenarios.count) in the default set")
     }
 
