@@ -69,21 +69,25 @@ struct TransferSupervision {
                     && (!action.triggers.contains(.wireBytes) || wireSeen >= action.wireBytes ?? 0)
                 if fired && action.triggers.contains(.senderBlocked) {
                     fired = false
-                    if let pid = senderPid, let sample = senderProof.observe(pid) {
+                    switch senderPid.map({ senderProof.observe($0) }) ?? .unobservable {
+                    case .proven(let sample):
                         fired = true
                         staging.blockedIn = blockingCall
                         context.note("sender blocked in \(blockingCall): \(sample.evidence)")
-                    } else if senderOver() {
-                        throw ScenarioFailure("the sender finished without ever blocking in \(blockingCall) (line \(action.line))")
+                    case .sampling: break
+                    case .unobservable:
+                        if senderOver() { throw ScenarioFailure("the sender finished without ever blocking in \(blockingCall) (line \(action.line))") }
                     }
                 }
                 if fired && action.triggers.contains(.receiverBlocked) {
                     fired = false
-                    if let pid = receiver.pid, let sample = receiverProof.observe(pid) {
+                    switch receiver.pid.map({ receiverProof.observe($0) }) ?? .unobservable {
+                    case .proven(let sample):
                         fired = true
                         context.note("receiver blocked in \(receiverProof.call): \(sample.evidence)")
-                    } else if receiver.finished != nil {
-                        throw ScenarioFailure("the receiver finished without ever blocking in \(receiverProof.call) (line \(action.line))")
+                    case .sampling: break
+                    case .unobservable:
+                        if receiver.finished != nil { throw ScenarioFailure("the receiver finished without ever blocking in \(receiverProof.call) (line \(action.line))") }
                     }
                 }
                 if fired {
@@ -166,13 +170,22 @@ struct BlockedProof {
 
     init(call: String) { self.call = call }
 
-    /// Samples `pid` once; the sample that completes the proof, or nil.
-    mutating func observe(_ pid: Int32) -> ProcessObserver.Sample? {
+    enum Observation {
+        /// The sample that completes the proof.
+        case proven(ProcessObserver.Sample)
+        /// A sample taken, the proof not complete.
+        case sampling
+        /// No sample: the process is gone, or the call has no number here.
+        case unobservable
+    }
+
+    /// Samples `pid` once.
+    mutating func observe(_ pid: Int32) -> Observation {
         guard let number = SyscallNumbers.number(of: call),
             let sample = ProcessObserver.blockedSample(in: pid, call: number) ?? ProcessObserver(pid: pid).sample()
-        else { return nil }
+        else { return .unobservable }
         samples = ProcessObserver.isBlocked(sample, in: number) && samples.last.map({ $0 == sample }) != false ? samples + [sample] : []
-        return samples.count >= 3 ? sample : nil
+        return samples.count >= 3 ? .proven(sample) : .sampling
     }
 }
 
