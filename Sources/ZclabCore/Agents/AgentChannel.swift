@@ -21,9 +21,15 @@ public struct AgentChannel {
     /// Writes one event line. A runner that went away ends the agent.
     public func send(_ event: AgentEvent) {
         var event = event
-        if case .done(var outcome) = event {
+        switch event {
+        case .connected:
+            ProcessCPU.atConnected = ProcessCPU.seconds()
+        case .done(var outcome):
             outcome.peakRSSKiB = ResourceUse.peakRSSKiBOfThisProcess()
+            outcome.cpuSeconds = ProcessCPU.atConnected.map { ProcessCPU.seconds() - $0 }
             event = .done(outcome)
+        default:
+            break
         }
         guard var data = try? encoder.encode(event) else { return }
         data.append(0x0A)
@@ -88,5 +94,18 @@ public struct LineReader {
             if reachedEnd { return nil }
             if try !fill() { return nil }
         }
+    }
+}
+
+/// This process's CPU time, for the transfer's share of it.
+enum ProcessCPU {
+    /// The CPU time when the agent reported `connected` (an agent is one process, one transfer).
+    nonisolated(unsafe) static var atConnected: Double?
+
+    /// User and system CPU seconds so far (getrusage RUSAGE_SELF).
+    static func seconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 }

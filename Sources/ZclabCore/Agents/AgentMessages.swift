@@ -77,6 +77,9 @@ public struct AgentOutcome: Codable, Sendable {
     public var result: AgentResult
     /// Its peak resident memory in KiB (set by the channel).
     public var peakRSSKiB: Int?
+    /// CPU seconds (user and system) it spent from reporting `connected` to
+    /// reporting done: the transfer's share, without starting up (set by the channel).
+    public var cpuSeconds: Double?
 
     public init(steps: [SyscallStep], result: AgentResult) {
         self.steps = steps
@@ -162,6 +165,8 @@ public struct StreamCheck: Codable, Sendable, Equatable {
     public var expectedBytes: UInt64
     public var matches: Bool
     public var firstMismatch: Mismatch?
+    /// true when the receiver only counted the bytes, comparing nothing (`receiver.check: false`).
+    public var countedOnly: Bool?
     /// With transport udp: the datagrams read, each placed by its own bytes.
     public var datagrams: DatagramTally?
     /// With transport udp: what the receiver's namespace dropped on arrival.
@@ -171,6 +176,7 @@ public struct StreamCheck: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case bytes, sha256, matches, datagrams
+        case countedOnly = "counted_only"
         case udpDrops = "udp_drops", path = "receive_path"
         case expectedBytes = "expected_bytes", firstMismatch = "first_mismatch"
     }

@@ -227,9 +227,18 @@ public struct ResourceUse: Codable, Sendable {
     public var secondsPerGiB: Double
     /// Peak resident memory in KiB, by process ("runner", "sender", "receiver", "capture-receiver"...).
     public var peakRSSKiB: [String: Int]
+    /// From the sender's connect to the receiver's last byte: the transfer alone.
+    public var measuredSeconds: Double? = nil
+    /// CPU seconds (user and system) of the sender and receiver processes over that time.
+    public var cpuSeconds: [String: Double]? = nil
+    /// The whole machine's busy CPU seconds over that time (/proc/stat), and its softirq share.
+    public var machineCPUSeconds: Double? = nil
+    public var softirqSeconds: Double? = nil
 
     enum CodingKeys: String, CodingKey {
         case transferSeconds = "transfer_seconds", secondsPerGiB = "seconds_per_gib", peakRSSKiB = "peak_rss_kib"
+        case measuredSeconds = "measured_seconds", cpuSeconds = "cpu_seconds"
+        case machineCPUSeconds = "machine_cpu_seconds", softirqSeconds = "softirq_seconds"
     }
 
     /// This process's peak resident memory in KiB: VmHWM from

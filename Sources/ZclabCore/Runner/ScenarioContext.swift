@@ -202,6 +202,9 @@ struct StagingRecord {
     var actors: [AgentProcess] = []
     /// Data segments the `loss:` rule dropped, when `restore-link` ended it.
     var droppedSegments: UInt64?
+    /// The machine's CPU and the time from the sender's connect to the end of the transfer.
+    var machineCPU: MachineCPU?
+    var measuredSeconds: Double?
 
     /// The stream's length once the file was truncated, if it was.
     func truncatedStream(of scenario: Scenario) -> UInt64? { truncatedTo.map(scenario.streamLength(fileTruncatedTo:)) }

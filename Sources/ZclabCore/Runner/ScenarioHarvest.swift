@@ -37,7 +37,11 @@ struct ScenarioHarvest {
         result.resources = ResourceUse(
             transferSeconds: transferSeconds,
             secondsPerGiB: transferSeconds / (Double(max(scenario.file.size, 1)) / Double(1 << 30)),
-            peakRSSKiB: peakMemory())
+            peakRSSKiB: peakMemory(), measuredSeconds: staging.measuredSeconds,
+            cpuSeconds: [("sender", side.sender), ("receiver", side.receiver)].reduce(into: [String: Double]()) { seconds, agent in
+                seconds[agent.0] = agent.1?.finished?.cpuSeconds
+            },
+            machineCPUSeconds: staging.machineCPU?.busySeconds, softirqSeconds: staging.machineCPU?.softirqSeconds)
         result.observations = observations.values
         result.assertions = observations.judge(scenario.expectations, dropped: dropped)
         if scenario.expectations.isEmpty {

@@ -186,7 +186,7 @@ enum ScenarioPreparation {
             pauseAfter: scenario.receiver.pauseAfter, receiveBuffer: scenario.receiver.receiveBuffer,
             expected: scenario.file, pieces: scenario.sentRanges, udpSink: sender.zerocopy?.socket == .udpPeer, transport: sender.transport,
             method: scenario.receiver.method, mapSize: scenario.receiver.mapSize, touchAfterEnd: scenario.receiver.touchAfterEnd,
-            destination: context.paths.received)
+            destination: context.paths.received, check: scenario.receiver.check)
         let receiver = context.processes.add(try AgentProcess(
             ReceiverAgent.self, place: topology.receiver.place, executable: context.runner.executable,
             config: receiverConfig, logPath: context.paths.agentsLog))

@@ -29,6 +29,8 @@ struct TransferSupervision {
         // A program is not waited for: the transfer is over when its client is done.
         func senderOver() -> Bool { sender.map { $0.finished != nil || $0.hasEnded } ?? true }
         let transferAgents = [sender].compactMap { $0 } + [receiver]
+        // The cost is counted from the sender's connect (a program's: from now) to the end.
+        var measureFrom: (cpu: MachineCPU?, time: UInt64)? = sender == nil ? (MachineCPU.now(), monotonicNanoseconds()) : nil
         while !senderOver() || receiver.finished == nil {
             let watching = pending.first.map { $0.triggers.contains(.senderBlocked) || $0.triggers.contains(.receiverBlocked) } == true
             let polled = try context.pollEvents(transferAgents + staging.actors + captures.map(\.agent), timeoutMs: watching ? 2 : 100)
@@ -38,6 +40,7 @@ struct TransferSupervision {
                 case .paused: receiverPaused = true
                 case .marked: senderMarked = true
                 case .hello(let pid) where agent === sender: senderPid = pid
+                case .connected where agent === sender: measureFrom = (MachineCPU.now(), monotonicNanoseconds())
                 case .progress(let bytes):
                     let seconds = Double(monotonicNanoseconds() + UInt64(scenario.timeout * 1e9) - deadline) / 1e9
                     context.runner.report(ProgressReporter.transfer(scenario.name, received: bytes, of: scenario.file.size, seconds: seconds))
@@ -119,6 +122,10 @@ struct TransferSupervision {
         }
         if let action = pending.first {
             throw ScenarioFailure("the transfer ended before the action at line \(action.line) could fire")
+        }
+        if let from = measureFrom {
+            staging.measuredSeconds = Double(monotonicNanoseconds() - from.time) / 1e9
+            if let start = from.cpu { staging.machineCPU = MachineCPU.now()?.since(start) }
         }
         return staging
     }

@@ -157,6 +157,8 @@ public struct ReceiverSpec: Sendable {
     public var mapSize = 2 << 20
     /// mmap-receive: read the mapping after the stream ended and once its pages are dropped.
     public var touchAfterEnd = false
+    /// false: the read loop counts bytes and compares none (for measuring; `zclab bench`).
+    public var check = true
 }
 
 extension ReceiverSpec {

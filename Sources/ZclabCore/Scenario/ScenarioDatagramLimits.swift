@@ -15,6 +15,9 @@ extension ScenarioReader {
         if scenario.receiver.method != .read {
             throw error(top["receiver"], "a UDP receiver reads datagrams: receiver method \(scenario.receiver.method.rawValue) takes a TCP stream")
         }
+        if !scenario.receiver.check {
+            throw error(top["receiver"], "a UDP receiver places every datagram by its bytes: check: false is for a TCP stream")
+        }
         if scenario.receiver.pauseAfter != nil {
             throw error(top["receiver"], "a UDP receiver cannot pause: what it does not read, the kernel drops")
         }

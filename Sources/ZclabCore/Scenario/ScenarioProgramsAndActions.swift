@@ -65,7 +65,8 @@ extension ScenarioReader {
             case "receiver": spec.sides = [.receiver]
             case "sender": spec.sides = [.sender]
             case "both": spec.sides = [.receiver, .sender]
-            case let other: throw error(on, "capture on '\(Self.clip(other))' is not one of: receiver, sender, both")
+            case "none": spec.sides = []  // a measurement: a packet tap changes what it measures
+            case let other: throw error(on, "capture on '\(Self.clip(other))' is not one of: receiver, sender, both, none")
             }
         }
         if let snaplen = items["snaplen"] { spec.snaplen = try integer(snaplen, "snaplen", Int32(64)...Int32(262_144)) }

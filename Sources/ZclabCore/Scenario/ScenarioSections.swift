@@ -192,7 +192,7 @@ extension ScenarioReader {
     }
 
     func receiverSpec(_ node: Node) throws(ScenarioError) -> ReceiverSpec {
-        let items = try fields(node, in: "receiver", allowed: ["method", "read_size", "pause_after", "receive_buffer", "map_size", "touch_after_end"])
+        let items = try fields(node, in: "receiver", allowed: ["method", "read_size", "pause_after", "receive_buffer", "map_size", "touch_after_end", "check"])
         var spec = ReceiverSpec(readSize: 256 << 10)
         if let method = items["method"] { spec.method = try choice(method, "receiver method", ReceiveMethod.self) }
         if let size = items["read_size"] { spec.readSize = try integer(size, "read_size", 1...(1 << 30)) }
@@ -209,6 +209,10 @@ extension ScenarioReader {
             guard spec.mapSize % 4096 == 0 else { throw error(size, "map_size must be whole pages (a multiple of 4096)") }
         }
         if let touch = items["touch_after_end"] { spec.touchAfterEnd = try bool(touch, "touch_after_end") }
+        if let check = items["check"] {
+            guard spec.method == .read else { throw error(check, "check is for receiver method read, not \(spec.method.rawValue)") }
+            spec.check = try bool(check, "check")
+        }
         return spec
     }
 

@@ -35,7 +35,7 @@ extension Observations {
     /// The receiver's count and its byte-for-byte check.
     public mutating func addReceiver(done: AgentOutcome?, truncatedTo: UInt64? = nil, overwrite: (any ExpectedContent)? = nil) {
         self[ReceiverObservation.bytes] = .number(Int64(done?.stream?.bytes ?? 0))
-        if let stream = done?.stream {
+        if let stream = done?.stream, stream.countedOnly != true {
             self[ReceiverObservation.matches] = .flag(stream.matches)
             self[ReceiverObservation.firstMismatch] = stream.firstMismatch.map { .number(Int64($0.offset)) } ?? .text("none")
             addComparison("receiver", bytes: stream.bytes, mismatch: stream.firstMismatch, truncatedTo: truncatedTo, overwrite: overwrite, lost: stream.datagrams != nil)
