@@ -46,6 +46,6 @@ struct Zclab: ParsableCommand {
             The scenario format: docs/scenario-format.md; the report: docs/report-schema.md.
             """,
         version: version,
-        subcommands: [Run.self, List.self, Check.self, Env.self, Clean.self, Verify.self, ReportCommand.self, Rerun.self, FindingsCommand.self, Compare.self, Prune.self, Keys.self, Methods.self, Guest.self, Agent.self]
+        subcommands: [Run.self, Bench.self, List.self, Check.self, Env.self, Clean.self, Verify.self, ReportCommand.self, Rerun.self, FindingsCommand.self, Compare.self, Prune.self, Keys.self, Methods.self, Guest.self, Agent.self]
     )
 }
