@@ -76,11 +76,13 @@ public struct ReceiverAgent {
         let address = SocketAddress(host: config.host, port: config.port)
         if config.udpSink {
             // Left open, unread, for the agent's life: datagrams queue there until its buffer is full.
-            let sink = try log.record("socket", "\(address.isIPv6 ? "AF_INET6" : "AF_INET") SOCK_DGRAM (a sink, never read)") { () throws(Errno) in
-                try syscall { Glibc.socket(address.isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+            let family = address.isIPv6 ? "AF_INET6" : "AF_INET"
+            let sink = try log.record("socket", "\(family) SOCK_DGRAM (a sink, never read)", returnValue: { Int64($0.descriptor.rawValue) }) {
+                () throws(Errno) in try UDPSocket(for: address)
             }
             try log.record("bind", "\(address) (UDP)") { () throws(Errno) in
-                try address.withSockaddr { (pointer, length) throws(Errno) in try syscall { Glibc.bind(sink, pointer, length) } }
+                try sink.bind(to: address)
+                return 0
             }
         }
         let listener = try TCPSocket(for: address)

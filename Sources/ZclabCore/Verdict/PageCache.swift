@@ -65,17 +65,22 @@ struct FileAfterChanges: ExpectedContent {
 enum FileReadBack {
     /// Reads `path` in 4 MiB pieces and compares it with `expected`.
     static func compare(_ path: String, with expected: any ExpectedContent) throws(Errno) -> StreamCheck {
+        let verifier = StreamVerifier(expected: expected)
+        try read(path, into: verifier)
+        return verifier.finish().streamCheck
+    }
+
+    /// Reads `path` through a new descriptor, in 4 MiB pieces, into `sink`.
+    static func read(_ path: String, into sink: any TCPStreamSink) throws(Errno) {
         let file = try FileDescriptor.open(path, .readOnly)
         defer { try? file.close() }
-        let verifier = StreamVerifier(expected: expected)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 4096)
         defer { buffer.deallocate() }
         while true {
             let count = try file.read(into: buffer)
             if count == 0 { break }
-            verifier.receive(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            sink.receive(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
         }
-        return verifier.finish().streamCheck
     }
 }
 

@@ -10,7 +10,7 @@ import Glibc
 struct SpliceToFilePath: ReceivePath {
     static let summary = "splice(2) from the socket into a pipe, then from the pipe into the destination file; the file read back and checked"
     static let blockingCall = "splice"
-    static let syscalls = ["open", "splice", "splice_fill", "pread"]
+    static let syscalls = ["open", "splice", "splice_fill"]
     let destination: String
 
     init(config: ReceiverConfig) {
@@ -44,24 +44,7 @@ struct SpliceToFilePath: ReceivePath {
             written += Int64(filled)
             context.received += UInt64(filled)
         }
-        try readBack(path, &context)
+        try FileReadBack.read(path, into: context.verifier)  // what the page cache holds
         return .file(DestinationFile(size: UInt64(written)))
-    }
-
-    /// The destination read through a new descriptor, into the verifier.
-    private func readBack(_ path: String, _ context: inout ReceiveContext) throws(Errno) {
-        let copy = FileDescriptor(rawValue: try context.log.record("open", "path=\(path) flags=O_RDONLY (read back)") { () throws(Errno) in
-            try FileDescriptor.open(path, .readOnly).rawValue
-        })
-        defer { try? copy.close() }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 4096)
-        defer { buffer.deallocate() }
-        var offset: Int64 = 0
-        while true {
-            let count = try copy.read(into: buffer, at: offset)
-            if count == 0 { break }
-            context.verifier.receive(UnsafeRawBufferPointer(rebasing: buffer[0 ..< count]))
-            offset += Int64(count)
-        }
     }
 }
